@@ -1,0 +1,15 @@
+# The two commands of the README. Both install what they need first (scripts/setup.sh).
+.PHONY: run test lint bench
+
+run:
+	scripts/setup.sh
+	.venv/bin/corta llm ask "What is 17*3? Answer with the number only."
+
+test:
+	scripts/setup.sh dev
+	.venv/bin/ruff check corta tests benchmarks
+	.venv/bin/python -m pytest -ra
+
+bench:
+	scripts/setup.sh
+	.venv/bin/python benchmarks/llm_overhead.py

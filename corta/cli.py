@@ -1,0 +1,260 @@
+"""The `corta` command line. Results go to stdout (`--json` where a command prints results); logs go to stderr."""
+
+import functools
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from corta import __version__
+from corta.config import Settings
+from corta.errors import CortaError
+from corta.log import configure_logging
+from corta.models.llm import LLM
+from corta.models.runtime.catalog import PACKAGED_MODELS
+from corta.models.runtime.connect import connect, remote_endpoint
+from corta.models.runtime.embedded import EmbeddedServer, choose_threads
+from corta.models.runtime.health import served_models
+from corta.models.usage import UsageLedger
+from corta.solvers.sandbox import DEFAULT_ALLOWED_IMPORTS, SandboxLimits, run_code
+
+app = typer.Typer(
+    help="corta: compact reasoning and tutoring agents.", no_args_is_help=True, add_completion=False
+)
+llm_app = typer.Typer(help="Ask the LLM and inspect the runtime.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="Run untrusted code in the sandbox.", no_args_is_help=True)
+app.add_typer(llm_app, name="llm")
+app.add_typer(sandbox_app, name="sandbox")
+
+CommandT = TypeVar("CommandT", bound=Callable[..., Any])
+ModelOption = Annotated[
+    str | None, typer.Option("--model", "-m", help="embedded | tiny | vllm | url | an http(s) URL.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def reports_errors(command: CommandT) -> CommandT:
+    """Turn a `CortaError` into one sentence on stderr and exit code 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except CortaError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("interrupted", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=None))
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """corta: compact reasoning and tutoring agents on locally served small models."""
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+    # SIGTERM exits through Python so that servers corta started are stopped by their exit handlers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
+@llm_app.command("ask")
+@reports_errors
+def llm_ask(
+    prompt: Annotated[str, typer.Argument(help="The question or instruction.")],
+    json_schema: Annotated[
+        Path | None,
+        typer.Option(
+            "--json-schema",
+            exists=True,
+            dir_okay=False,
+            help="Reply with JSON valid against this JSON Schema file.",
+        ),
+    ] = None,
+    model: ModelOption = None,
+    system: Annotated[str | None, typer.Option(help="A system message.")] = None,
+    max_tokens: Annotated[int, typer.Option(min=1, help="Most tokens to generate.")] = 512,
+    temperature: Annotated[float, typer.Option(min=0.0, help="Sampling temperature (0 = greedy).")] = 0.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Ask the model once: prints the answer text only, or only the JSON object with --json-schema."""
+    settings = _settings()
+    schema = None
+    if json_schema is not None:
+        try:
+            schema = json.loads(json_schema.read_text())
+        except ValueError as error:
+            raise typer.BadParameter(f"{json_schema} is not JSON: {error}") from None
+    with connect(settings, model) as endpoint:
+        llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
+        if schema is not None:
+            _print_json(
+                llm.json(
+                    prompt,
+                    schema,
+                    system=system,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    purpose="ask",
+                )
+            )
+            return
+        text = llm.chat(prompt, system=system, max_tokens=max_tokens, temperature=temperature, purpose="ask")
+        if as_json:
+            _print_json({"text": text, "model": endpoint.model, "usage": llm.ledger.summary()})
+        else:
+            typer.echo(text.strip())
+
+
+@llm_app.command("info")
+@reports_errors
+def llm_info(
+    model: ModelOption = None,
+    probe: Annotated[
+        bool, typer.Option(help="Start the model and measure decode speed on a short prompt.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """What would serve requests: engine, model, file, whether a server runs, and (with --probe) tokens/s."""
+    settings = _settings()
+    choice = model or settings.llm_engine
+    info: dict[str, Any] = {"engine": choice, "threads_now": choose_threads()}
+    if choice in PACKAGED_MODELS:
+        packaged = PACKAGED_MODELS[choice]
+        path = packaged.path(settings.cache_dir)
+        info |= {"model": packaged.name, "title": packaged.title, "licence": packaged.licence, "path": str(path),
+                 "size_bytes": path.stat().st_size, "verified_sha256": packaged.sha256}  # fmt: skip
+        running = EmbeddedServer(packaged, settings)._running_port()
+        info["running_port"] = running
+    else:
+        base_url = choice if choice.startswith("http") else settings.llm_base_url
+        if base_url:
+            info |= {"base_url": base_url, "models": served_models(base_url, settings.llm_api_key)}
+    if probe:
+        with connect(settings, model) as endpoint:
+            llm = LLM(endpoint, timeout_s=settings.llm_timeout_s)
+            llm.chat("Hi", max_tokens=1, purpose="warm-up")
+            started = time.perf_counter()
+            llm.chat("Count from 1 to 40, separated by spaces.", max_tokens=64, purpose="probe")
+            call = llm.ledger.calls[-1]
+            info |= {"probe_completion_tokens": call.completion_tokens,
+                     "probe_tokens_per_s": round(call.completion_tokens / (time.perf_counter() - started), 2)}  # fmt: skip
+    if as_json:
+        _print_json(info)
+    else:
+        for key, value in info.items():
+            typer.echo(f"{key:24s} {value}")
+
+
+@app.command("serve-llm")
+@reports_errors
+def serve_llm(
+    engine: Annotated[str, typer.Option(help="embedded | tiny | vllm | url")] = "embedded",
+    model: Annotated[
+        str | None, typer.Option(help="vllm: a model folder, GGUF file or hub id; url: the base URL.")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Preferred port (another is chosen if it is taken).")
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="vllm: address to listen on (0.0.0.0 for a cluster).")
+    ] = "127.0.0.1",
+    tensor_parallel_size: Annotated[int, typer.Option(min=1, help="vllm: GPUs per model replica.")] = 1,
+    pipeline_parallel_size: Annotated[
+        int, typer.Option(min=1, help="vllm: pipeline stages (nodes, via Ray).")
+    ] = 1,
+    tokenizer: Annotated[str | None, typer.Option(help="vllm: tokenizer for a GGUF model.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Start a model server and keep it running until Ctrl-C; other corta commands reuse it."""
+    settings = _settings()
+    if port is not None:
+        settings = settings.model_copy(update={"llm_port": port})
+    stopper: Callable[[], None]
+    if engine in PACKAGED_MODELS:
+        server = EmbeddedServer(PACKAGED_MODELS[engine], settings)
+        endpoint, stopper = server.endpoint(), server.stop
+    elif engine == "vllm":
+        from corta.models.runtime.vllm import VllmServer
+
+        if not model:
+            raise typer.BadParameter("--engine vllm needs --model")
+        vllm_server = VllmServer(
+            model, settings, host, tensor_parallel_size, pipeline_parallel_size, tokenizer
+        )
+        endpoint, stopper = vllm_server.start(), vllm_server.stop
+    elif engine == "url":
+        base_url = model or settings.llm_base_url
+        if not base_url:
+            raise typer.BadParameter("--engine url needs --model URL or CORTA_LLM_BASE_URL")
+        endpoint, stopper = remote_endpoint(base_url, settings), (lambda: None)
+    else:
+        raise typer.BadParameter(f"unknown engine {engine!r}")
+    description = {"engine": endpoint.engine, "base_url": endpoint.base_url, "model": endpoint.model}
+    _print_json(description) if as_json else typer.echo(f"serving {endpoint.model} at {endpoint.base_url}")
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stopper()
+
+
+@sandbox_app.command("run")
+@reports_errors
+def sandbox_run(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Python file to run.")],
+    entry: Annotated[str, typer.Option(help="Function to call.")],
+    args: Annotated[str, typer.Option(help="JSON list of positional or object of keyword arguments.")] = "[]",
+    allow: Annotated[
+        list[str] | None, typer.Option(help="Extra module the code may import (repeatable).")
+    ] = None,
+    cpu_s: Annotated[int | None, typer.Option(min=1, help="CPU seconds.")] = None,
+    wall_s: Annotated[float | None, typer.Option(min=0.1, help="Wall-clock seconds.")] = None,
+    memory_mb: Annotated[int | None, typer.Option(min=64, help="Address-space limit in MB.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run FILE's function ENTRY in the sandbox; exit code 0 only if it returned a value."""
+    settings = _settings()
+    try:
+        arguments = json.loads(args)
+    except ValueError as error:
+        raise typer.BadParameter(f"--args is not JSON: {error}") from None
+    if not isinstance(arguments, list | dict):
+        raise typer.BadParameter("--args must be a JSON list or object")
+    limits = SandboxLimits(
+        cpu_s=cpu_s or settings.sandbox_cpu_s,
+        wall_s=wall_s or settings.sandbox_wall_s,
+        memory_mb=memory_mb or settings.sandbox_memory_mb,
+    )
+    result = run_code(file.read_text(), entry, arguments, limits, DEFAULT_ALLOWED_IMPORTS | set(allow or []))
+    if as_json:
+        _print_json(result.contract())
+    elif result.ok:
+        if result.stdout:
+            typer.echo(result.stdout, err=True, nl=False)
+        _print_json(result.result)
+    else:
+        assert result.error is not None
+        typer.echo(f"error ({result.error.kind}): {result.error.message}", err=True)
+    raise typer.Exit(0 if result.ok else 1)

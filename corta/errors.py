@@ -1,0 +1,45 @@
+"""The errors corta reports to people: each carries one sentence a user can act on.
+
+The CLI and the API turn a `CortaError` into that sentence and an exit code or a 4xx; nothing else catches broad
+exceptions.
+"""
+
+
+class CortaError(Exception):
+    """Base of every error corta reports to a user."""
+
+
+class ConfigError(CortaError):
+    """A setting is missing or invalid."""
+
+
+class ModelPartsError(CortaError):
+    """The embedded model's parts are missing or do not assemble into the expected file."""
+
+
+class LLMUnavailableError(CortaError):
+    """The LLM server cannot be reached, timed out, or could not be started."""
+
+
+class LLMRequestError(CortaError):
+    """The LLM server refused a request (an HTTP error status)."""
+
+
+class LLMOutputError(CortaError):
+    """The model's output could not be parsed or validated, even after one repair.
+
+    Parameters
+    ----------
+    message
+        What was wrong, in one sentence.
+    raw
+        The model's last raw output, kept for logs and debugging.
+    """
+
+    def __init__(self, message: str, raw: str) -> None:
+        super().__init__(message)
+        self.raw = raw
+
+
+class SandboxError(CortaError):
+    """The sandbox itself could not run (not the code inside it: that failure is a result)."""

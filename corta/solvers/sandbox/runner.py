@@ -1,0 +1,130 @@
+"""The parent half of the sandbox: check the source, start the harness with limits, collect its reply."""
+
+import ast
+import contextlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from corta.errors import SandboxError
+from corta.solvers.sandbox.policy import DEFAULT_ALLOWED_IMPORTS, check_source
+from corta.solvers.sandbox.result import SandboxLimits, SandboxResult
+
+log = logging.getLogger(__name__)
+_HARNESS = Path(__file__).with_name("child.py")
+_PASSED_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG")
+
+
+def _child_environment(workdir: str) -> dict[str, str]:
+    """A scrubbed environment: no secrets, one thread per numeric library, the temp dir as home."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": workdir, "TMPDIR": workdir, "PYTHONHASHSEED": "0"}
+    env.update({name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")})
+    env.update({name: os.environ[name] for name in _PASSED_VARIABLES if name in os.environ})
+    return env
+
+
+def run_code(
+    source: str,
+    entry: str,
+    args: list[Any] | dict[str, Any] | None = None,
+    limits: SandboxLimits | None = None,
+    allowed_imports: Iterable[str] = DEFAULT_ALLOWED_IMPORTS,
+    read_roots: Iterable[str] = (),
+) -> SandboxResult:
+    """Run `entry(*args)` (or `entry(**args)`) from `source` in a confined subprocess.
+
+    Bad code never raises here: syntax errors, forbidden constructs, time-outs, memory exhaustion and exceptions
+    all come back as a `SandboxResult` with `ok=False` and the error kind.
+
+    Raises
+    ------
+    SandboxError
+        Only if the sandbox itself cannot run (no temporary directory, no interpreter).
+    """
+    limits = limits or SandboxLimits()
+    try:
+        tree = ast.parse(source, "<sandbox>")
+    except SyntaxError as error:
+        return SandboxResult.failure("syntax", f"line {error.lineno}: {error.msg}")
+    violations = check_source(tree, allowed_imports)
+    if violations:
+        return SandboxResult.failure("forbidden", "; ".join(map(str, violations[:5])))
+    request = {
+        "source": source,
+        "entry": entry,
+        "args": args if args is not None else [],
+        "limits": limits.model_dump(),
+        "allowed_imports": sorted(allowed_imports),
+        "read_roots": list(read_roots),
+    }
+    started = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix="corta-sandbox-") as workdir:
+            reply, returncode, timed_out, stderr = _run_harness(json.dumps(request), workdir, limits.wall_s)
+    except OSError as error:
+        raise SandboxError(f"The sandbox could not start: {error}") from error
+    duration = time.monotonic() - started
+    if reply is not None:
+        reply.pop("network_isolated", None)
+        return SandboxResult(duration_s=duration, **reply)
+    return _failure_from_exit(returncode, timed_out, stderr, limits, duration)
+
+
+def _run_harness(request: str, workdir: str, wall_s: float) -> tuple[dict | None, int, bool, str]:
+    command = [sys.executable, "-I", "-B", str(_HARNESS)]
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=workdir,
+        env=_child_environment(workdir),
+        start_new_session=True,
+    )
+    timed_out = False
+    try:
+        stdout, stderr = process.communicate(request.encode(), timeout=wall_s)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        _kill_group(process.pid)
+        stdout, stderr = process.communicate()
+    _kill_group(process.pid)  # anything the code left behind in its process group
+    lines = stdout.decode(errors="replace").strip().splitlines()
+    try:
+        reply = json.loads(lines[-1]) if lines and not timed_out else None
+    except ValueError:
+        reply = None
+    return reply, process.returncode, timed_out, stderr.decode(errors="replace")
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _failure_from_exit(
+    returncode: int, timed_out: bool, stderr: str, limits: SandboxLimits, duration: float
+) -> SandboxResult:
+    if timed_out:
+        return SandboxResult.failure(
+            "timeout", f"the code ran longer than {limits.wall_s:g} s", duration_s=duration
+        )
+    if returncode == -signal.SIGXCPU:
+        return SandboxResult.failure(
+            "timeout", f"the code used more than {limits.cpu_s} s of CPU", duration_s=duration
+        )
+    if "MemoryError" in stderr or returncode == -signal.SIGKILL:
+        return SandboxResult.failure(
+            "memory", f"the code exceeded its memory limit of {limits.memory_mb} MB", duration_s=duration
+        )
+    reason = f"signal {signal.Signals(-returncode).name}" if returncode < 0 else f"exit code {returncode}"
+    log.info("sandbox harness died (%s): %s", reason, stderr[-500:])
+    return SandboxResult.failure("exception", f"the sandboxed process died ({reason})", duration_s=duration)
