@@ -258,3 +258,7 @@ def sandbox_run(
         assert result.error is not None
         typer.echo(f"error ({result.error.kind}): {result.error.message}", err=True)
     raise typer.Exit(0 if result.ok else 1)
+
+
+if __name__ == "__main__":
+    app()

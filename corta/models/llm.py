@@ -268,8 +268,11 @@ class LLM:
         try:
             return self._translate_errors(request)
         except LLMUnavailableError:
-            if self.endpoint.recover is None or not self.endpoint.recover():
+            new_base_url = self.endpoint.recover() if self.endpoint.recover else None
+            if new_base_url is None:
                 raise
+            self.endpoint.base_url = new_base_url
+            self._client = self._client.with_options(base_url=new_base_url)
             return self._translate_errors(request)
 
     def _translate_errors(self, request: Callable[[], Any]) -> Any:

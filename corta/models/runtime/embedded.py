@@ -82,17 +82,17 @@ class EmbeddedServer:
             recover=self.recover,
         )
 
-    def recover(self) -> bool:
-        """Restart the server once after a crash; False when it still answers or the one restart is spent."""
+    def recover(self) -> str | None:
+        """Restart the server once after a crash and return its base URL; None if it answers or the restart is spent."""
         if self.port is not None and served_models(self.base_url) is not None:
-            return False
+            return None
         if self.restarts_left == 0:
-            return False
+            return None
         self.restarts_left -= 1
         log.warning("the model server at %s stopped answering; restarting it once", self.base_url)
         self.stop()
         self._ensure_running()
-        return True
+        return self.base_url
 
     def stop(self) -> None:
         """Stop the server if this object started it; forget a reused one."""

@@ -13,7 +13,7 @@ class Endpoint:
 
     `structured_output` says how a JSON schema is sent: llama.cpp's server reads
     `{"type": "json_object", "schema": …}`, vLLM and OpenAI read `{"type": "json_schema", "json_schema": …}`.
-    `recover`, when set, restarts a crashed server once and returns whether it did.
+    `recover`, when set, restarts a crashed server once and returns its base URL (None when it did not restart).
     """
 
     base_url: str
@@ -21,4 +21,4 @@ class Endpoint:
     engine: str = "url"
     api_key: str = "not-needed"
     structured_output: StructuredOutput = "openai"
-    recover: Callable[[], bool] | None = None
+    recover: Callable[[], str | None] | None = None

@@ -1,0 +1,93 @@
+"""A scripted OpenAI-compatible server for tests of client logic (repairs, errors) and of server launchers.
+
+In-process: `StubServer(replies)` serves each queued reply text in turn and records the requests it got.
+As a program: `python stub_openai_server.py --port P --model NAME [--delay S]` stands in for `vllm serve`.
+"""
+
+import argparse
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class StubServer:
+    """Serves /v1/models and /v1/chat/completions; each completion takes the next scripted reply."""
+
+    def __init__(
+        self, replies: list[str | int] | None = None, model: str = "stub-model", port: int = 0
+    ) -> None:
+        self.replies = list(replies or [])
+        self.model = model
+        self.requests: list[dict[str, Any]] = []
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, status: int, body: dict[str, Any]) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path.rstrip("/") == "/v1/models":
+                    self._send(200, {"object": "list", "data": [{"id": stub.model, "owned_by": "stub"}]})
+                else:
+                    self._send(404, {"error": {"message": "not found"}})
+
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                stub.requests.append(body)
+                reply = stub.replies.pop(0) if stub.replies else "ok"
+                if isinstance(reply, int):
+                    self._send(reply, {"error": {"message": f"scripted status {reply}"}})
+                    return
+                self._send(200, completion(stub.model, reply))
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self) -> "StubServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def completion(model: str, text: str) -> dict[str, Any]:
+    """A chat.completion body with one choice and a usage block."""
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {
+            "prompt_tokens": 7,
+            "completion_tokens": len(text.split()),
+            "total_tokens": 7 + len(text.split()),
+        },
+    }
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--delay", type=float, default=0.0)
+    options = parser.parse_args()
+    time.sleep(options.delay)
+    with StubServer(model=options.model, port=options.port) as server:
+        server.thread.join()

@@ -1,0 +1,70 @@
+"""The command line: help everywhere, the sandbox's JSON contract, errors as one sentence."""
+
+import json
+
+import click
+import pytest
+import typer.main
+from typer.testing import CliRunner
+
+from corta.cli import app
+from corta.models.runtime.health import choose_port
+
+runner = CliRunner()
+
+
+def all_command_paths(command: click.Command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            paths += all_command_paths(sub, (*prefix, name))
+    return paths
+
+
+@pytest.mark.parametrize("path", all_command_paths(typer.main.get_command(app)), ids=" ".join)
+def test_every_command_has_help(path):
+    result = runner.invoke(app, [*path, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output
+
+
+def test_sandbox_run_prints_the_json_contract(tmp_path):
+    code = tmp_path / "code.py"
+    code.write_text("def area(w, h):\n    return w * h\n")
+    result = runner.invoke(
+        app, ["sandbox", "run", str(code), "--entry", "area", "--args", "[3, 4]", "--json"]
+    )
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"ok": True, "result": 12, "error": None}
+
+
+def test_sandbox_run_reports_the_error_kind(tmp_path):
+    code = tmp_path / "code.py"
+    code.write_text("import socket\ndef main():\n    return 1\n")
+    result = runner.invoke(app, ["sandbox", "run", str(code), "--entry", "main", "--json"])
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is False and payload["result"] is None and payload["error"]["kind"] == "forbidden"
+
+
+def test_bad_args_json_is_a_usage_error(tmp_path):
+    code = tmp_path / "code.py"
+    code.write_text("def main():\n    return 1\n")
+    result = runner.invoke(app, ["sandbox", "run", str(code), "--entry", "main", "--args", "{nope"])
+    assert result.exit_code == 2 and "not JSON" in result.output
+
+
+def test_unreachable_model_is_one_sentence_not_a_traceback():
+    url = f"http://127.0.0.1:{choose_port(1)}/v1"
+    result = runner.invoke(app, ["llm", "ask", "hi", "--model", url])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: No OpenAI-compatible server answers at")
+    assert "Traceback" not in result.output and result.stdout == ""
+
+
+def test_ask_prints_only_the_answer_and_json_schema_only_the_object(stub, tmp_path):
+    stub.replies = ["  42  ", '{"n": 42}']
+    assert runner.invoke(app, ["llm", "ask", "q", "--model", stub.base_url]).stdout == "42\n"
+    schema = tmp_path / "s.json"
+    schema.write_text('{"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}')
+    result = runner.invoke(app, ["llm", "ask", "q", "--model", stub.base_url, "--json-schema", str(schema)])
+    assert json.loads(result.stdout) == {"n": 42}
