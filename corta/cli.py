@@ -144,7 +144,7 @@ def llm_info(
         path = packaged.path(settings.cache_dir)
         info |= {"model": packaged.name, "title": packaged.title, "licence": packaged.licence, "path": str(path),
                  "size_bytes": path.stat().st_size, "verified_sha256": packaged.sha256}  # fmt: skip
-        running = EmbeddedServer(packaged, settings)._running_port()
+        running = EmbeddedServer(packaged, settings).running_port()
         info["running_port"] = running
     else:
         base_url = choice if choice.startswith("http") else settings.llm_base_url

@@ -115,14 +115,15 @@ class EmbeddedServer:
     def _ensure_running(self) -> None:
         self.server_dir.mkdir(parents=True, exist_ok=True)
         with _locked(self.server_dir / f"{self.model.name}.lock"):
-            reused = self._running_port()
+            reused = self.running_port()
             if reused is not None:
                 self.port = reused
                 log.info("reusing the model server on port %d", reused)
                 return
             self._start()
 
-    def _running_port(self) -> int | None:
+    def running_port(self) -> int | None:
+        """The port of a live server for this model started by any corta process, if one answers."""
         state_path = self._state_path()
         try:
             state = json.loads(state_path.read_text())

@@ -1,0 +1,1 @@
+"""The three agents (LangGraph): the Molly tutor, the BPP-Search modeler and the ARS router."""
