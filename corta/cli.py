@@ -14,7 +14,7 @@ import typer
 
 from corta import __version__
 from corta.config import Settings
-from corta.errors import CortaError
+from corta.errors import CortaError, ModelError
 from corta.log import configure_logging
 from corta.models.llm import LLM
 from corta.models.runtime.catalog import PACKAGED_MODELS
@@ -22,6 +22,11 @@ from corta.models.runtime.connect import connect, remote_endpoint
 from corta.models.runtime.embedded import EmbeddedServer, choose_threads
 from corta.models.runtime.health import served_models
 from corta.models.usage import UsageLedger
+from corta.solvers.optmodel.explain import conflicting_constraints, to_latex, write_model_file
+from corta.solvers.optmodel.instance import expand
+from corta.solvers.optmodel.schema import OptModel, load_model
+from corta.solvers.optmodel.solve import solve_expanded
+from corta.solvers.optmodel.verify import verify
 from corta.solvers.sandbox import DEFAULT_ALLOWED_IMPORTS, SandboxLimits, run_code
 
 app = typer.Typer(
@@ -29,8 +34,12 @@ app = typer.Typer(
 )
 llm_app = typer.Typer(help="Ask the LLM and inspect the runtime.", no_args_is_help=True)
 sandbox_app = typer.Typer(help="Run untrusted code in the sandbox.", no_args_is_help=True)
+model_app = typer.Typer(
+    help="Check, solve and explain optimization models (the StructuredOR IR).", no_args_is_help=True
+)
 app.add_typer(llm_app, name="llm")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(model_app, name="model")
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 ModelOption = Annotated[
@@ -40,7 +49,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JS
 
 
 def reports_errors(command: CommandT) -> CommandT:
-    """Turn a `CortaError` into one sentence on stderr and exit code 1, never a traceback."""
+    """Turn a `CortaError` into one sentence on stderr and exit code 1 (2 for a malformed model), never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -48,7 +57,7 @@ def reports_errors(command: CommandT) -> CommandT:
             return command(*args, **kwargs)
         except CortaError as error:
             typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(1) from None
+            raise typer.Exit(2 if isinstance(error, ModelError) else 1) from None
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
@@ -258,6 +267,78 @@ def sandbox_run(
         assert result.error is not None
         typer.echo(f"error ({result.error.kind}): {result.error.message}", err=True)
     raise typer.Exit(0 if result.ok else 1)
+
+
+ModelFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A model in the IR (JSON).")]
+
+
+def _read_model(path: Path) -> OptModel:
+    try:
+        data = json.loads(path.read_text())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ModelError(f"{path} is not a JSON file: {error}.") from None
+    return load_model(data)
+
+
+@model_app.command("check")
+@reports_errors
+def model_check(file: ModelFile, as_json: JsonOption = False) -> None:
+    """Parse and type-check a model without solving it: every name, index and data shape."""
+    _settings()
+    expanded = expand(_read_model(file))
+    summary = {
+        "ok": True,
+        "variables": len(expanded.variables),
+        "constraints": len(expanded.rows),
+        "degree": expanded.degree(),
+        "integer_variables": sum(info.type != "CONTINUOUS" for info in expanded.variables),
+    }
+    if as_json:
+        _print_json(summary)
+    else:
+        typer.echo(
+            f"ok: {summary['variables']} variables ({summary['integer_variables']} integer or binary), "
+            f"{summary['constraints']} constraint rows, degree {summary['degree']}"
+        )
+
+
+@model_app.command("solve")
+@reports_errors
+def model_solve(
+    file: ModelFile,
+    latex: Annotated[bool, typer.Option("--latex", help="Also print the model in LaTeX.")] = False,
+    lp: Annotated[
+        Path | None, typer.Option("--lp", help="Write the model to this LP (or .mps) file.")
+    ] = None,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Solver time limit in seconds.")] = 60.0,
+    as_json: JsonOption = False,
+) -> None:
+    """Solve a model with HiGHS: status, objective, values and an independent check of every constraint."""
+    _settings()
+    model = _read_model(file)
+    expanded = expand(model)
+    result = solve_expanded(expanded, time_limit)
+    check = verify(expanded, result.point) if result.point is not None else None
+    if result.status == "infeasible":
+        conflict = conflicting_constraints(expanded, min(time_limit, 10.0))
+        if conflict:
+            result.message += f" These constraints conflict: {', '.join(conflict)}."
+    if lp is not None:
+        write_model_file(expanded, lp)
+    if as_json:
+        _print_json(result.contract(check.max_violation if check else None))
+        return
+    typer.echo(f"status      {result.status}")
+    if result.objective is not None:
+        typer.echo(f"objective   {result.objective:.10g}")
+    if check is not None:
+        typer.echo(f"verified    max violation {check.max_violation:.3g}")
+    typer.echo(result.message)
+    for label, value in result.values.items():
+        if abs(value) > 1e-9:
+            typer.echo(f"  {label:24s} {value:.10g}")
+    if latex:
+        typer.echo(to_latex(model))
 
 
 if __name__ == "__main__":

@@ -43,3 +43,27 @@ class LLMOutputError(CortaError):
 
 class SandboxError(CortaError):
     """The sandbox itself could not run (not the code inside it: that failure is a result)."""
+
+
+class ModelError(CortaError):
+    """An optimization model is malformed: an unknown name, a bad index, a syntax error in a function.
+
+    Parameters
+    ----------
+    message
+        What is wrong, in one sentence that names the item and quotes the text.
+    item
+        The set, parameter, variable, objective or constraint concerned, when known.
+    text
+        The offending text, and `position` the character offset in it, when known.
+    """
+
+    def __init__(
+        self, message: str, item: str | None = None, text: str | None = None, position: int | None = None
+    ):
+        super().__init__(message)
+        self.item, self.text, self.position = item, text, position
+
+
+class DatasetError(CortaError):
+    """A benchmark file is missing or unreadable."""

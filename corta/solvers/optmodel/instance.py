@@ -1,0 +1,596 @@
+"""Expand a model: resolve every name, enumerate every domain, and turn each function into polynomials.
+
+Each AST node is compiled once into a closure (names such as `x_ij` are resolved statically against the indices
+bound where they appear), then run for every element of its domain. Inside a tuple pattern a name that is already
+bound filters instead of binding, through a cached index: `forall i in I: sum_{(i,j) in E} a_{i,j} x_j <= b_i` costs
+the degree of i, not |E|.
+"""
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from corta.errors import ModelError
+from corta.solvers.optmodel.expressions import (
+    Binding,
+    BinOp,
+    Comparison,
+    Condition,
+    Expr,
+    Member,
+    Neg,
+    Num,
+    Range,
+    Ref,
+    Sum,
+    parse_constraint,
+    parse_domain,
+    parse_expression,
+)
+from corta.solvers.optmodel.polynomial import Poly, Value, accumulate, add, as_poly, multiply
+from corta.solvers.optmodel.schema import Element, OptModel, VariableType
+
+Index = tuple[Element, ...]
+Env = dict[str, Element]
+RowSense = Literal["<=", ">=", "=="]
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    """One scalar decision variable of the expanded model."""
+
+    name: str
+    index: Index
+    type: VariableType
+    lower: float | None
+    upper: float | None
+
+    @property
+    def label(self) -> str:
+        return _label(self.name, self.index)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scalar constraint: `poly sense 0`."""
+
+    constraint: str
+    index: Index
+    poly: Poly
+    sense: RowSense
+
+    @property
+    def label(self) -> str:
+        return _label(self.constraint, self.index)
+
+
+@dataclass
+class ExpandedModel:
+    """Every variable, the objective and every constraint row of a model, as numbers and polynomials."""
+
+    source: OptModel
+    variables: list[VariableInfo]
+    variable_ids: dict[str, dict[Index, int]]
+    objective: Poly
+    sense: Literal["min", "max"]
+    rows: list[Row]
+    violated_constants: list[str] = field(default_factory=list)
+
+    def degree(self) -> int:
+        return max([self.objective.degree(), *(row.poly.degree() for row in self.rows)])
+
+
+def _label(name: str, index: Index) -> str:
+    if not index:
+        return name
+    return f"{name}[{','.join(_element_text(element) for element in index)}]"
+
+
+def _element_text(element: Element) -> str:
+    return "(" + ",".join(map(str, element)) + ")" if isinstance(element, tuple) else str(element)
+
+
+def _as_index_value(value: object) -> Element:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, Poly):
+        raise ModelError("an index cannot depend on a decision variable")
+    return value  # type: ignore[return-value]
+
+
+@dataclass
+class _Table:
+    """A parameter's or variable's values (or variable ids) by index, with the elements allowed at each position."""
+
+    kind: Literal["parameter", "variable"]
+    name: str
+    dimension: int
+    entries: dict[Index, float | int]
+    sparse: bool = False
+    position_elements: list[set[Element]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.position_elements = [{index[p] for index in self.entries} for p in range(self.dimension)]
+
+
+class _Symbols:
+    """The model's sets, parameters and variables by name, and the compilers for its functions."""
+
+    def __init__(self, model: OptModel) -> None:
+        self.sets: dict[str, tuple[Element, ...]] = {}
+        self.tables: dict[str, _Table] = {}
+        self._set_indexes: dict[tuple[str, tuple[int, ...]], dict[Index, list[Element]]] = {}
+        for declared in model.sets:
+            self._declare(declared.name)
+            self.sets[declared.name] = declared.data
+
+    def _declare(self, name: str) -> None:
+        if name in self.sets or name in self.tables:
+            raise ModelError(f"The name {name!r} is declared twice.", item=name)
+
+    def add_table(self, table: _Table) -> None:
+        self._declare(table.name)
+        self.tables[table.name] = table
+
+    def set_elements(self, name: str) -> tuple[Element, ...]:
+        if name not in self.sets:
+            raise ModelError(f"unknown set {name!r}")
+        return self.sets[name]
+
+    def filtered(self, set_name: str, positions: tuple[int, ...]) -> dict[Index, list[Element]]:
+        """The elements of a tuple set grouped by their components at `positions` (built once per set)."""
+        key = (set_name, positions)
+        if key not in self._set_indexes:
+            grouped: dict[Index, list[Element]] = {}
+            for element in self.sets[set_name]:
+                grouped.setdefault(tuple(element[p] for p in positions), []).append(element)  # type: ignore[index]
+            self._set_indexes[key] = grouped
+        return self._set_indexes[key]
+
+
+class _Compiler:
+    """Compiles expressions, indices and bindings into closures over an environment of bound indices."""
+
+    def __init__(self, symbols: _Symbols) -> None:
+        self.symbols = symbols
+
+    # -- bindings ---------------------------------------------------------------------------------------------
+    def bindings(
+        self, bindings: tuple[Binding, ...], scope: frozenset[str]
+    ) -> tuple[Callable[[Env], Iterator[Env]], frozenset[str]]:
+        steps: list[Callable[[Env], Iterator[Env]]] = []
+        for binding in bindings:
+            if isinstance(binding, Member):
+                steps.append(self._member(binding, scope))
+                scope = scope | set(binding.names)
+            elif isinstance(binding, Range):
+                steps.append(self._range(binding, scope))
+                scope = scope | {binding.name}
+            else:
+                steps.append(self._condition(binding, scope))
+
+        def iterate(env: Env, depth: int = 0) -> Iterator[Env]:
+            if depth == len(steps):
+                yield env
+                return
+            for inner in steps[depth](env):
+                yield from iterate(inner, depth + 1)
+
+        return iterate, scope
+
+    def _member(self, member: Member, scope: frozenset[str]) -> Callable[[Env], Iterator[Env]]:
+        elements = self.symbols.set_elements(member.set_name)
+        names = member.names
+        if len(names) == 1:
+            (name,) = names
+            if name in scope:
+                members = set(elements)
+                return lambda env: iter([env] if env[name] in members else [])
+            return lambda env: ({**env, name: element} for element in elements)
+        if any(not isinstance(element, tuple) or len(element) != len(names) for element in elements):
+            raise ModelError(
+                f"the set {member.set_name} does not hold {len(names)}-tuples for ({', '.join(names)})"
+            )
+        bound = tuple(position for position, name in enumerate(names) if name in scope)
+        free = [(position, name) for position, name in enumerate(names) if name not in scope]
+        if not bound:
+            return lambda env: ({**env, **{name: element[p] for p, name in free}} for element in elements)  # type: ignore[index]
+        grouped = self.symbols.filtered(member.set_name, bound)
+        keys = [names[p] for p in bound]
+
+        def matching(env: Env) -> Iterator[Env]:
+            for element in grouped.get(tuple(env[key] for key in keys), ()):
+                yield {**env, **{name: element[p] for p, name in free}}  # type: ignore[index]
+
+        return matching
+
+    def _range(self, binding: Range, scope: frozenset[str]) -> Callable[[Env], Iterator[Env]]:
+        start, stop = self.index(binding.start, scope), self.index(binding.stop, scope)
+
+        def steps(env: Env) -> Iterator[Env]:
+            first, last = start(env), stop(env)
+            if not isinstance(first, int) or not isinstance(last, int):
+                raise ModelError(
+                    f"the range of {binding.name} needs whole numbers, got {first!r} to {last!r}"
+                )
+            return ({**env, binding.name: value} for value in range(first, last + 1))
+
+        return steps
+
+    def _condition(self, condition: Condition, scope: frozenset[str]) -> Callable[[Env], Iterator[Env]]:
+        left, right = self.index(condition.left, scope), self.index(condition.right, scope)
+        test = _COMPARE[condition.op]
+
+        def keep(env: Env) -> Iterator[Env]:
+            try:
+                passed = test(left(env), right(env))
+            except TypeError:
+                raise ModelError(f"cannot compare {left(env)!r} {condition.op} {right(env)!r}") from None
+            return iter([env] if passed else [])
+
+        return keep
+
+    # -- index expressions ------------------------------------------------------------------------------------
+    def index(
+        self, node: Expr, scope: frozenset[str], elements: set[Element] | None = None
+    ) -> Callable[[Env], Element]:
+        if isinstance(node, Num):
+            value = _as_index_value(node.value)
+            return lambda env: value
+        if isinstance(node, Ref) and not node.indices:
+            if node.name in scope:
+                name = node.name
+                return lambda env: env[name]
+            if elements is not None and node.name in elements:
+                literal = node.name
+                return lambda env: literal
+        value_of = self.expr(node, scope)
+        return lambda env: _as_index_value(value_of(env))
+
+    # -- arithmetic -------------------------------------------------------------------------------------------
+    def expr(self, node: Expr, scope: frozenset[str]) -> Callable[[Env], Value]:
+        if isinstance(node, Num):
+            value = node.value
+            return lambda env: value
+        if isinstance(node, Neg):
+            operand = self.expr(node.operand, scope)
+            return lambda env: multiply(-1.0, operand(env))
+        if isinstance(node, BinOp):
+            return self._binop(node, scope)
+        if isinstance(node, Sum):
+            return self._sum(node, scope)
+        return self._ref(node, scope)
+
+    def _binop(self, node: BinOp, scope: frozenset[str]) -> Callable[[Env], Value]:
+        left, right = self.expr(node.left, scope), self.expr(node.right, scope)
+        if node.op == "+":
+            return lambda env: add(left(env), right(env))
+        if node.op == "-":
+            return lambda env: add(left(env), right(env), -1.0)
+        if node.op == "*":
+            return lambda env: multiply(left(env), right(env))
+        if node.op == "/":
+            return lambda env: _divide(left(env), right(env))
+        return lambda env: _power(left(env), right(env))
+
+    def _sum(self, node: Sum, scope: frozenset[str]) -> Callable[[Env], Value]:
+        iterate, inner_scope = self.bindings(node.bindings, scope)
+        body = self.expr(node.body, inner_scope)
+
+        def total(env: Env) -> Value:
+            result = Poly()
+            constant = 0.0
+            for inner in iterate(env):
+                value = body(inner)
+                if isinstance(value, Poly):
+                    accumulate(result, value)
+                else:
+                    constant += value
+            if not result:
+                return constant
+            accumulate(result, constant)
+            return result
+
+        return total
+
+    def _ref(self, node: Ref, scope: frozenset[str]) -> Callable[[Env], Value]:
+        if node.name in scope and not node.indices:
+            name = node.name
+
+            def index_as_number(env: Env) -> float:
+                value = env[name]
+                if isinstance(value, str | tuple):
+                    raise ModelError(f"the index {name} = {value!r} is used as a number")
+                return float(value)
+
+            return index_as_number
+        table, index_nodes = self._resolve(node, scope)
+        index_fns = [
+            self.index(index_node, scope, table.position_elements[p])
+            for p, index_node in enumerate(index_nodes)
+        ]
+        entries = table.entries
+        if table.kind == "variable":
+
+            def variable(env: Env) -> Value:
+                key = tuple(fn(env) for fn in index_fns)
+                if key not in entries:
+                    raise ModelError(
+                        f"{_label(table.name, key)} is outside the domain of the variable {table.name}"
+                    )
+                return Poly({(entries[key],): 1.0})  # type: ignore[dict-item]
+
+            return variable
+
+        def parameter(env: Env) -> Value:
+            key = tuple(fn(env) for fn in index_fns)
+            if key in entries:
+                return entries[key]
+            if table.sparse:  # object data lists the non-zero entries only
+                return 0.0
+            raise ModelError(f"{_label(table.name, key)} is outside the domain of the parameter {table.name}")
+
+        return parameter
+
+    def _resolve(self, node: Ref, scope: frozenset[str]) -> tuple[_Table, list[Expr]]:
+        """Find the table a reference names and its index expressions (`x_ij` → x with [i, j])."""
+        tables = self.symbols.tables
+        if node.name in tables:
+            table = tables[node.name]
+            indices = list(node.indices)
+            if (
+                len(indices) == 1
+                and table.dimension > 1
+                and isinstance(indices[0], Ref)
+                and not indices[0].indices
+            ):
+                split = self._split_suffix(indices[0].name, table, scope)
+                if split is not None:
+                    indices = split
+            if len(indices) != table.dimension:
+                raise ModelError(
+                    f"{node.name} takes {table.dimension} ind{'ex' if table.dimension == 1 else 'ices'}, got {len(indices)}"
+                )
+            return table, indices
+        if not node.indices:
+            for cut in [position for position, char in enumerate(node.name) if char == "_"]:
+                base, suffix = node.name[:cut], node.name[cut + 1 :]
+                if base in tables:
+                    split = self._split_suffix(suffix, tables[base], scope)
+                    if split is not None:
+                        return tables[base], split
+        if node.name in self.symbols.sets:
+            raise ModelError(f"the set {node.name} is used as a number")
+        raise ModelError(f"unknown name {node.name!r}")
+
+    def _split_suffix(self, suffix: str, table: _Table, scope: frozenset[str]) -> list[Expr] | None:
+        """Read a subscript written without separators or with underscores: `ij`, `i_j`, `12`, `A`."""
+        parts = suffix.split("_") if "_" in suffix else [suffix]
+        if len(parts) == table.dimension and all(
+            self._is_index_token(part, table, p, scope) for p, part in enumerate(parts)
+        ):
+            return [_token_node(part) for part in parts]
+        if len(parts) == 1 and table.dimension > 1:
+            segmentations = [
+                pieces
+                for pieces in _segmentations(suffix, table.dimension)
+                if all(self._is_index_token(piece, table, p, scope) for p, piece in enumerate(pieces))
+            ]
+            if len(segmentations) == 1:
+                return [_token_node(piece) for piece in segmentations[0]]
+            if len(segmentations) > 1:
+                raise ModelError(
+                    f"the subscript {suffix!r} of {table.name} is ambiguous: write {table.name}_{{…,…}}"
+                )
+        return None
+
+    @staticmethod
+    def _is_index_token(token: str, table: _Table, position: int, scope: frozenset[str]) -> bool:
+        if token in scope:
+            return True
+        allowed = table.position_elements[position] if position < len(table.position_elements) else set()
+        return token in allowed or (token.isdigit() and int(token) in allowed)
+
+
+def _token_node(token: str) -> Expr:
+    return Num(float(token)) if token.isdigit() else Ref(token, (), 0)
+
+
+def _segmentations(text: str, pieces: int) -> Iterator[list[str]]:
+    for cuts in itertools.combinations(range(1, len(text)), pieces - 1):
+        bounds = (0, *cuts, len(text))
+        yield [text[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+_COMPARE: dict[str, Callable[[Element, Element], bool]] = {
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<=": lambda a, b: a <= b,  # type: ignore[operator]
+    ">=": lambda a, b: a >= b,  # type: ignore[operator]
+    "<": lambda a, b: a < b,  # type: ignore[operator]
+    ">": lambda a, b: a > b,  # type: ignore[operator]
+}
+
+
+def _divide(left: Value, right: Value) -> Value:
+    if isinstance(right, Poly):
+        if right.degree() > 0:
+            raise ModelError("non-linear model: division by an expression with variables")
+        right = right.constant()
+    if right == 0:
+        raise ModelError("division by zero")
+    return multiply(left, 1.0 / right)
+
+
+def _power(base: Value, exponent: Value) -> Value:
+    if isinstance(exponent, Poly):
+        if exponent.degree() > 0:
+            raise ModelError("non-linear model: a variable in an exponent")
+        exponent = exponent.constant()
+    if not isinstance(base, Poly):
+        return float(base) ** exponent
+    if not float(exponent).is_integer() or exponent < 0:
+        raise ModelError(f"non-linear model: a variable raised to the power {exponent:g}")
+    result: Value = 1.0
+    for _ in range(int(exponent)):
+        result = multiply(result, base)
+    return result
+
+
+def _domain_tuples(
+    symbols: _Symbols, compiler: _Compiler, bindings: tuple[Binding, ...]
+) -> Iterator[tuple[Env, Index]]:
+    iterate, _ = compiler.bindings(bindings, frozenset())
+    names = [
+        name for binding in bindings if not isinstance(binding, Condition) for name in _binding_names(binding)
+    ]
+    for env in iterate({}):
+        yield env, tuple(env[name] for name in names)
+
+
+def _binding_names(binding: Binding) -> tuple[str, ...]:
+    return binding.names if isinstance(binding, Member) else (binding.name,)  # type: ignore[union-attr]
+
+
+def _parameter_table(symbols: _Symbols, compiler: _Compiler, name: str, domain: str, data: object) -> _Table:
+    bindings = parse_domain(domain)
+    if not bindings:
+        if isinstance(data, list | dict):
+            raise ModelError(f"the parameter {name} has no domain, so its data must be one number")
+        return _Table("parameter", name, 0, {(): float(data)})  # type: ignore[arg-type]
+    indices = [index for _, index in _domain_tuples(symbols, compiler, bindings)]
+    dimension = (
+        len(indices[0])
+        if indices
+        else sum(len(_binding_names(b)) for b in bindings if not isinstance(b, Condition))
+    )
+    if isinstance(data, dict):
+        by_text = {",".join(_element_text(part) for part in index): index for index in indices}
+        entries: dict[Index, float | int] = {}
+        for key, value in data.items():
+            text = str(key).strip().strip("()[]").replace(" ", "")
+            if text not in by_text:
+                raise ModelError(
+                    f"the parameter {name} has a value at {key!r}, which is not in its domain {domain!r}"
+                )
+            entries[by_text[text]] = _number(value, name)
+        return _Table("parameter", name, dimension, entries or {index: 0.0 for index in indices}, sparse=True)
+    flat = _flatten(data, name)
+    if len(flat) != len(indices):
+        raise ModelError(
+            f"dimension mismatch: the parameter {name} has {len(flat)} values for its domain {domain!r}, "
+            f"which has {len(indices)} elements"
+        )
+    return _Table("parameter", name, dimension, dict(zip(indices, flat, strict=True)))
+
+
+def _number(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ModelError(f"the parameter {name} holds {value!r}, which is not a number")
+    return float(value)
+
+
+def _flatten(data: object, name: str) -> list[float]:
+    if isinstance(data, list):
+        return [number for item in data for number in _flatten(item, name)]
+    return [_number(data, name)]
+
+
+def expand(model: OptModel) -> ExpandedModel:
+    """Resolve and enumerate the whole model.
+
+    Raises
+    ------
+    ModelError
+        Naming the item and its text: unknown names, indices out of range, a parameter whose data does not fit its
+        domain, a variable used but not declared, an objective without variables, a syntax error.
+    """
+    symbols = _Symbols(model)
+    compiler = _Compiler(symbols)
+    for parameter in model.parameters:
+        with _context("parameter", parameter.name, parameter.domain):
+            symbols.add_table(
+                _parameter_table(symbols, compiler, parameter.name, parameter.domain, parameter.data)
+            )
+    variables: list[VariableInfo] = []
+    variable_ids: dict[str, dict[Index, int]] = {}
+    for declared in model.variables:
+        with _context("variable", declared.name, declared.domain):
+            bindings = parse_domain(declared.domain)
+            ids: dict[Index, int] = {}
+            for _, index in _domain_tuples(symbols, compiler, bindings) if bindings else [({}, ())]:
+                ids[index] = len(variables)
+                lower, upper = (0.0, 1.0) if declared.type == "BINARY" else (declared.lower, declared.upper)
+                variables.append(VariableInfo(declared.name, index, declared.type, lower, upper))
+            if lower is not None and upper is not None and lower > upper:
+                raise ModelError(f"the lower bound {lower:g} is above the upper bound {upper:g}")
+            symbols.add_table(_Table("variable", declared.name, len(next(iter(ids), ())), ids))  # type: ignore[arg-type]
+            variable_ids[declared.name] = ids
+    objective = model.objective
+    with _context("objective", objective.name, objective.function):
+        value = compiler.expr(parse_expression(objective.function), frozenset())({})
+        objective_poly = as_poly(value)
+        if objective_poly.degree() == 0:
+            raise ModelError("the objective contains no decision variable")
+    rows: list[Row] = []
+    violated: list[str] = []
+    for constraint in model.constraints:
+        with _context("constraint", constraint.name, constraint.function):
+            text = parse_constraint(constraint.function)
+            bindings = parse_domain(constraint.domain) + text.domain
+            iterate, scope = compiler.bindings(bindings, frozenset())
+            index_names = [n for b in bindings if not isinstance(b, Condition) for n in _binding_names(b)]
+            sides = _comparison_rows(compiler, text.comparison, scope)
+            for env in iterate({}):
+                index = tuple(env[name] for name in index_names)
+                for sense, left, right in sides:
+                    poly = as_poly(add(left(env), right(env), -1.0))
+                    row = Row(constraint.name, index, Poly({m: c for m, c in poly.items() if c}), sense)
+                    if row.poly.degree() == 0:
+                        if not _holds(row.poly.constant(), sense):
+                            violated.append(row.label)
+                        continue
+                    rows.append(row)
+    return ExpandedModel(model, variables, variable_ids, objective_poly, objective.sense, rows, violated)
+
+
+def _comparison_rows(
+    compiler: _Compiler, comparison: Comparison, scope: frozenset[str]
+) -> list[tuple[RowSense, Callable[[Env], Value], Callable[[Env], Value]]]:
+    terms = [compiler.expr(term, scope) for term in comparison.terms]
+    sides = []
+    for position, op in enumerate(comparison.ops):
+        if op not in ("<=", ">=", "=="):
+            raise ModelError(f"a constraint cannot use {op}")
+        sides.append((op, terms[position], terms[position + 1]))
+    return sides  # type: ignore[return-value]
+
+
+def _holds(value: float, sense: RowSense, tolerance: float = 1e-9) -> bool:
+    return {"<=": value <= tolerance, ">=": value >= -tolerance, "==": abs(value) <= tolerance}[sense]
+
+
+class _context:
+    """Re-raise a ModelError with the item it happened in and that item's text."""
+
+    def __init__(self, kind: str, name: str, text: str) -> None:
+        self.kind, self.name, self.text = kind, name, text
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type | None, error: BaseException | None, _tb: object) -> bool:
+        if isinstance(error, ModelError) and error.item is None:
+            message = str(error).rstrip(".")
+            raise ModelError(
+                f"In the {self.kind} {self.name} ({self.text!r}): {message[0].lower() + message[1:]}.",
+                item=self.name,
+                text=error.text or self.text,
+                position=error.position,
+            ) from None
+        if isinstance(error, ValueError | TypeError):
+            raise ModelError(
+                f"In the {self.kind} {self.name} ({self.text!r}): {error}.", item=self.name, text=self.text
+            ) from None
+        return False

@@ -1,0 +1,143 @@
+"""Solve a model with HiGHS through Pyomo's solver interface, and report the outcome as data."""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pyomo.environ as pyo
+from pyomo.contrib.solver.common.results import TerminationCondition
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from corta.solvers.optmodel.instance import ExpandedModel, expand
+from corta.solvers.optmodel.linearize import linearize
+from corta.solvers.optmodel.schema import OptModel
+from corta.solvers.optmodel.to_pyomo import to_pyomo
+
+log = logging.getLogger(__name__)
+Status = Literal["optimal", "infeasible", "unbounded", "time_limit", "error"]
+
+_STATUS = {
+    TerminationCondition.convergenceCriteriaSatisfied: "optimal",
+    TerminationCondition.provenInfeasible: "infeasible",
+    TerminationCondition.locallyInfeasible: "infeasible",
+    TerminationCondition.unbounded: "unbounded",
+    TerminationCondition.maxTimeLimit: "time_limit",
+    TerminationCondition.iterationLimit: "time_limit",
+}
+
+
+@dataclass
+class SolveResult:
+    """What the solver found: status, objective, values by variable label, time, and a sentence for people."""
+
+    status: Status
+    objective: float | None = None
+    values: dict[str, float] = field(default_factory=dict)
+    solve_seconds: float = 0.0
+    message: str = ""
+    point: list[float] | None = None  # values by variable id of the expanded model, for verification
+
+    def contract(self, max_violation: float | None) -> dict[str, object]:
+        """The documented `--json` output of `corta model solve`."""
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "values": self.values,
+            "max_violation": max_violation,
+            "message": self.message,
+        }
+
+
+def solve_expanded(expanded: ExpandedModel, time_limit_s: float = 60.0) -> SolveResult:
+    """Linearize, build the Pyomo model and solve it with HiGHS.
+
+    Raises
+    ------
+    ModelError
+        If the model is non-linear beyond what `linearize` handles.
+    """
+    started = time.perf_counter()
+    if expanded.violated_constants:
+        return SolveResult(
+            "infeasible",
+            message=f"The constraint {expanded.violated_constants[0]} has no variables and is false.",
+            solve_seconds=time.perf_counter() - started,
+        )
+    linear = linearize(expanded)
+    model, variables = to_pyomo(linear)
+    status, objective = _run_highs(model, time_limit_s)
+    if status == "infeasible_or_unbounded":
+        status = _disambiguate(model, time_limit_s)
+    result = SolveResult(status, solve_seconds=time.perf_counter() - started)  # type: ignore[arg-type]
+    if objective is not None and status in ("optimal", "time_limit"):
+        point = [pyo.value(var, exception=False) for var in variables]
+        result.point = [float(value) if value is not None else 0.0 for value in point]
+        result.objective = float(objective)
+        result.values = {
+            info.label: result.point[var_id]
+            for var_id, info in enumerate(linear.variables[: len(expanded.variables)])
+        }
+    result.message = _message(result, time_limit_s)
+    return result
+
+
+def solve(model: OptModel, time_limit_s: float = 60.0) -> SolveResult:
+    """Expand and solve a model; a malformed model raises, a model that cannot be solved returns its status.
+
+    Raises
+    ------
+    ModelError
+        If the model is malformed (unknown names, bad indices, …) or non-linear beyond binary products.
+    """
+    return solve_expanded(expand(model), time_limit_s)
+
+
+def _run_highs(model: pyo.ConcreteModel, time_limit_s: float) -> tuple[str, float | None]:
+    solver = Highs()
+    results = solver.solve(
+        model,
+        time_limit=time_limit_s,
+        load_solutions=False,
+        raise_exception_on_nonoptimal_result=False,
+        tee=False,
+    )
+    condition = results.termination_condition
+    status = _STATUS.get(condition)
+    if condition == TerminationCondition.infeasibleOrUnbounded:
+        return "infeasible_or_unbounded", None
+    if status is None:
+        log.info("HiGHS ended with %s", condition)
+        return "error", None
+    objective = results.incumbent_objective
+    if objective is not None:
+        results.solution_loader.load_vars()
+    return status, objective
+
+
+def _disambiguate(model: pyo.ConcreteModel, time_limit_s: float) -> str:
+    """HiGHS's presolve may say only 'infeasible or unbounded': a feasibility solve decides which."""
+    objective = next(model.component_objects(pyo.Objective, active=True))
+    objective.deactivate()
+    model.corta_feasibility = pyo.Objective(expr=0.0)
+    try:
+        status, _ = _run_highs(model, time_limit_s)
+    finally:
+        model.del_component(model.corta_feasibility)
+        objective.activate()
+    return "unbounded" if status == "optimal" else "infeasible"
+
+
+def _message(result: SolveResult, time_limit_s: float) -> str:
+    if result.status == "optimal":
+        return f"Optimal objective {result.objective:.10g}."
+    if result.status == "infeasible":
+        return "The model is infeasible: no assignment satisfies every constraint."
+    if result.status == "unbounded":
+        return "The model is unbounded: the objective can improve without limit."
+    if result.status == "time_limit":
+        found = (
+            f"; best found {result.objective:.10g}" if result.objective is not None else "; no solution found"
+        )
+        return f"Stopped at the time limit of {time_limit_s:g} s{found}."
+    return "HiGHS stopped without a usable answer."
