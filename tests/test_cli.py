@@ -1,6 +1,7 @@
 """The command line: help everywhere, the sandbox's JSON contract, errors as one sentence."""
 
 import json
+from pathlib import Path
 
 import click
 import pytest
@@ -68,3 +69,40 @@ def test_ask_prints_only_the_answer_and_json_schema_only_the_object(stub, tmp_pa
     schema.write_text('{"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}')
     result = runner.invoke(app, ["llm", "ask", "q", "--model", stub.base_url, "--json-schema", str(schema)])
     assert json.loads(result.stdout) == {"n": 42}
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "models" / "logior_prob_001.json"
+
+
+def test_model_solve_prints_the_json_contract(tmp_path):
+    lp = tmp_path / "model.lp"
+    result = runner.invoke(app, ["model", "solve", str(FIXTURE), "--json", "--lp", str(lp)])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"status", "objective", "values", "max_violation", "message"}
+    assert (
+        payload["status"] == "optimal" and payload["objective"] == 537.0 and payload["max_violation"] == 0.0
+    )
+    assert payload["values"]["x[1,2]"] in (0.0, 1.0) and lp.read_text().startswith("\\* Source Pyomo model")
+
+
+def test_model_check_and_malformed_models_exit_2(tmp_path):
+    assert "24 variables" in runner.invoke(app, ["model", "check", str(FIXTURE)]).stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"variable": [{"name": "x"}], "objective": {"sense": "max", "function": "x + y"}}')
+    result = runner.invoke(app, ["model", "solve", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr == "error: In the objective objective ('x + y'): unknown name 'y'.\n"
+    bad.write_text("{not json")
+    assert runner.invoke(app, ["model", "check", str(bad)]).exit_code == 2
+
+
+def test_infeasible_model_names_the_conflict(tmp_path):
+    model = tmp_path / "infeasible.json"
+    model.write_text(json.dumps({
+        "variable": [{"name": "x", "type": "integer"}], "objective": {"sense": "max", "function": "x"},
+        "constraint": [{"name": "low", "function": "x >= 3"}, {"name": "high", "function": "x <= 2"}],
+    }))  # fmt: skip
+    payload = json.loads(runner.invoke(app, ["model", "solve", str(model), "--json"]).stdout)
+    assert payload["status"] == "infeasible" and payload["objective"] is None
+    assert payload["message"].endswith("These constraints conflict: low, high.")

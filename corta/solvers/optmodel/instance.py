@@ -133,6 +133,14 @@ class _Symbols:
         self._declare(table.name)
         self.tables[table.name] = table
 
+    def all_elements(self) -> set[Element]:
+        """Every scalar element of every set (tuple sets contribute their components)."""
+        found: set[Element] = set()
+        for elements in self.sets.values():
+            for element in elements:
+                found.update(element if isinstance(element, tuple) else (element,))
+        return found
+
     def set_elements(self, name: str) -> tuple[Element, ...]:
         if name not in self.sets:
             raise ModelError(f"unknown set {name!r}")
@@ -219,7 +227,12 @@ class _Compiler:
         return steps
 
     def _condition(self, condition: Condition, scope: frozenset[str]) -> Callable[[Env], Iterator[Env]]:
-        left, right = self.index(condition.left, scope), self.index(condition.right, scope)
+        # A bare name that is an element of some set is that element: `i != E` for a set of letters.
+        elements = self.symbols.all_elements()
+        left, right = (
+            self.index(condition.left, scope, elements),
+            self.index(condition.right, scope, elements),
+        )
         test = _COMPARE[condition.op]
 
         def keep(env: Env) -> Iterator[Env]:
@@ -360,6 +373,12 @@ class _Compiler:
                     split = self._split_suffix(suffix, tables[base], scope)
                     if split is not None:
                         return tables[base], split
+                    if len(suffix.split("_")) == tables[base].dimension and all(
+                        part.isdigit() for part in suffix.split("_")
+                    ):
+                        raise ModelError(
+                            f"{base}[{suffix.replace('_', ',')}] is outside the domain of {base}"
+                        )
         if node.name in self.symbols.sets:
             raise ModelError(f"the set {node.name} is used as a number")
         raise ModelError(f"unknown name {node.name!r}")

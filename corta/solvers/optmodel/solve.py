@@ -1,6 +1,7 @@
 """Solve a model with HiGHS through Pyomo's solver interface, and report the outcome as data."""
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Literal
@@ -72,7 +73,13 @@ def solve_expanded(expanded: ExpandedModel, time_limit_s: float = 60.0) -> Solve
     result = SolveResult(status, solve_seconds=time.perf_counter() - started)  # type: ignore[arg-type]
     if objective is not None and status in ("optimal", "time_limit"):
         point = [pyo.value(var, exception=False) for var in variables]
-        result.point = [float(value) if value is not None else 0.0 for value in point]
+        # A variable that appears nowhere is not sent to the solver: any value within its bounds is optimal.
+        result.point = [
+            float(value)
+            if value is not None
+            else _free_value(linear.variables[i].lower, linear.variables[i].upper)
+            for i, value in enumerate(point)
+        ]
         result.objective = float(objective)
         result.values = {
             info.label: result.point[var_id]
@@ -91,6 +98,15 @@ def solve(model: OptModel, time_limit_s: float = 60.0) -> SolveResult:
         If the model is malformed (unknown names, bad indices, …) or non-linear beyond binary products.
     """
     return solve_expanded(expand(model), time_limit_s)
+
+
+def _free_value(lower: float | None, upper: float | None) -> float:
+    """The value nearest zero within the bounds (whole, so it suits integer variables too)."""
+    if lower is not None and lower > 0:
+        return float(math.ceil(lower))
+    if upper is not None and upper < 0:
+        return float(math.floor(upper))
+    return 0.0
 
 
 def _run_highs(model: pyo.ConcreteModel, time_limit_s: float) -> tuple[str, float | None]:

@@ -20,7 +20,8 @@ def _component_name(name: str, taken: set[str]) -> str:
     if base[0].isdigit():
         base = "c_" + base
     candidate, counter = base, 1
-    while candidate in taken:
+    # Names such as `items` or `name` are attributes of every Pyomo block and cannot be component names.
+    while candidate in taken or hasattr(pyo.ConcreteModel, candidate):
         counter += 1
         candidate = f"{base}_{counter}"
     taken.add(candidate)

@@ -1,0 +1,197 @@
+"""Time of IR → Pyomo → HiGHS against the same model built directly in highspy, in one run.
+
+Random sparse packing models (maximise c·x subject to A·x ≤ b, x ≥ 0; every column in at least one row), written in
+the IR as indexed sets and parameters — `forall i in I: sum_{(i,j) in E} a_{i,j} * x_j <= b_i` — so the whole path is
+measured: validation, parsing, expansion, Pyomo build, the solver interface and reading the solution back. The
+direct side builds the same rows with highspy's array API and solves. The objectives must agree.
+
+    .venv/bin/python benchmarks/solve_overhead.py [--sizes 1000 10000] [--reps 3] [--integer-share 0.1]
+
+Writes docs/results/solve_overhead.{json,md}; target: ratio ≤ 1.5 at 10⁴ variables.
+"""
+
+import argparse
+import json
+import random
+import statistics
+import time
+from pathlib import Path
+
+import highspy
+import numpy as np
+
+from corta.solvers.optmodel.instance import expand
+from corta.solvers.optmodel.linearize import linearize
+from corta.solvers.optmodel.schema import load_model
+from corta.solvers.optmodel.solve import solve_expanded
+from corta.solvers.optmodel.to_pyomo import to_pyomo
+
+RESULTS = Path(__file__).parents[1] / "docs" / "results"
+
+
+def random_instance(n: int, integer_share: float, seed: int, per_row: int = 6) -> dict:
+    """A feasible, bounded packing model with n variables and n/2 rows of `per_row` non-zeros each."""
+    rng = random.Random(seed)
+    rows = max(1, n // 2)
+    entries: dict[tuple[int, int], float] = {}
+    for j in range(1, n + 1):
+        entries[(1 + (j - 1) % rows, j)] = float(rng.randint(1, 9))  # every column is constrained
+    for i in range(1, rows + 1):
+        for j in rng.sample(range(1, n + 1), per_row - 2):
+            entries[(i, j)] = float(rng.randint(1, 9))
+    integers = set(rng.sample(range(1, n + 1), int(integer_share * n)))
+    return {
+        "n": n,
+        "rows": rows,
+        "entries": sorted(entries.items()),
+        "b": [float(rng.randint(20, 60)) for _ in range(rows)],
+        "c": [float(rng.randint(1, 20)) for _ in range(n)],
+        "integers": sorted(integers),
+    }
+
+
+def as_ir(instance: dict) -> dict:
+    n, rows = instance["n"], instance["rows"]
+    integers = set(instance["integers"])
+    continuous = [j for j in range(1, n + 1) if j not in integers]
+    variables = [{"name": "x", "domain": "j in J", "type": "CONTINUOUS"}]
+    sets = [
+        {"name": "I", "data": list(range(1, rows + 1))},
+        {"name": "J", "data": continuous},
+        {"name": "E", "data": [list(key) for key, _ in instance["entries"]]},
+    ]
+    objective = "sum_{j in J} c_j * x_j"
+    if integers:
+        sets.append({"name": "K", "data": sorted(integers)})
+        variables.append({"name": "z", "domain": "k in K", "type": "INTEGER"})
+        objective += " + sum_{k in K} d_k * z_k"
+    # A column is either continuous (x) or integer (z); each row sums over the entries of both kinds.
+    a_x = {f"{i},{j}": value for (i, j), value in instance["entries"] if j not in integers}
+    a_z = {f"{i},{j}": value for (i, j), value in instance["entries"] if j in integers}
+    ex = [[i, j] for (i, j), _ in instance["entries"] if j not in integers]
+    ez = [[i, j] for (i, j), _ in instance["entries"] if j in integers]
+    sets[2] = {"name": "E", "data": ex}
+    sets.append({"name": "F", "data": ez})
+    c = instance["c"]
+    parameters = [
+        {"name": "a", "domain": "(i,j) in E", "data": [a_x[f"{i},{j}"] for i, j in ex]},
+        {"name": "g", "domain": "(i,k) in F", "data": [a_z[f"{i},{k}"] for i, k in ez]},
+        {"name": "b", "domain": "i in I", "data": instance["b"]},
+        {"name": "c", "domain": "j in J", "data": [c[j - 1] for j in continuous]},
+    ]
+    row = "sum_{(i,j) in E} a_{i,j} * x_j"
+    if integers:
+        parameters.append({"name": "d", "domain": "k in K", "data": [c[k - 1] for k in sorted(integers)]})
+        row += " + sum_{(i,k) in F} g_{i,k} * z_k"
+    return {
+        "set": sets,
+        "parameter": parameters,
+        "variable": variables,
+        "objective": {"name": "value", "sense": "max", "function": objective},
+        "constraint": [{"name": "capacity", "domain": "i in I", "function": f"{row} <= b_i"}],
+    }
+
+
+def through_corta(model_json: dict) -> tuple[float, float, dict[str, float]]:
+    """The whole path, timed end to end, plus where the time went (the build phases are timed again alone)."""
+    started = time.perf_counter()
+    model = load_model(model_json)
+    loaded = time.perf_counter()
+    expanded = expand(model)
+    expanded_at = time.perf_counter()
+    result = solve_expanded(expanded, time_limit_s=300)
+    finished = time.perf_counter()
+    assert result.status == "optimal", result.message
+    build_started = time.perf_counter()
+    to_pyomo(linearize(expanded))
+    build = time.perf_counter() - build_started
+    phases = {
+        "validate": loaded - started,
+        "expand": expanded_at - loaded,
+        "pyomo_build": build,
+        "pyomo_to_highs_and_solve": finished - expanded_at - build,
+    }
+    return finished - started, result.objective, phases  # type: ignore[return-value]
+
+
+def direct(instance: dict) -> tuple[float, float]:
+    started = time.perf_counter()
+    n, rows = instance["n"], instance["rows"]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    h.addVars(n, np.zeros(n), np.full(n, inf))
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), -np.asarray(instance["c"]))  # highspy minimises
+    if instance["integers"]:
+        columns = np.asarray(instance["integers"], dtype=np.int32) - 1
+        h.changeColsIntegrality(len(columns), columns, np.full(len(columns), highspy.HighsVarType.kInteger))
+    by_row: list[list[tuple[int, float]]] = [[] for _ in range(rows)]
+    for (i, j), value in instance["entries"]:
+        by_row[i - 1].append((j - 1, value))
+    starts = np.cumsum([0] + [len(r) for r in by_row[:-1]]).astype(np.int32)
+    index = np.asarray([j for r in by_row for j, _ in r], dtype=np.int32)
+    values = np.asarray([v for r in by_row for _, v in r])
+    h.addRows(rows, np.full(rows, -inf), np.asarray(instance["b"]), len(index), starts, index, values)
+    h.run()
+    objective = -h.getInfo().objective_function_value
+    h.getSolution()
+    return time.perf_counter() - started, objective
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--integer-share", type=float, default=0.1)
+    options = parser.parse_args()
+    report = {"command": "python benchmarks/solve_overhead.py " + " ".join(
+        ["--sizes", *map(str, options.sizes), "--reps", str(options.reps), "--integer-share", str(options.integer_share)]
+    ), "runs": []}  # fmt: skip
+    for n in options.sizes:
+        for kind, share in (("LP", 0.0), ("MILP", options.integer_share)):
+            instance = random_instance(n, share, seed=n)
+            model_json = as_ir(instance)
+            corta_times, direct_times, phases = [], [], []
+            # HiGHS stops a MILP at a relative gap of 1e-4 by default: both sides are optimal within that.
+            tolerance = 1e-6 if kind == "LP" else 1e-4
+            for _ in range(options.reps):
+                seconds, corta_objective, phase = through_corta(model_json)
+                corta_times.append(seconds)
+                phases.append(phase)
+                seconds, direct_objective = direct(instance)
+                direct_times.append(seconds)
+                assert abs(corta_objective - direct_objective) <= tolerance * max(1, abs(direct_objective)), (
+                    corta_objective, direct_objective)  # fmt: skip
+            ratio = statistics.median(corta_times) / statistics.median(direct_times)
+            run = {
+                "variables": n,
+                "rows": instance["rows"],
+                "kind": kind,
+                "nonzeros": len(instance["entries"]),
+                "corta_s": [round(t, 4) for t in corta_times],
+                "direct_s": [round(t, 4) for t in direct_times],
+                "objective": corta_objective,
+                "ratio": round(ratio, 3),
+                "corta_phases_s": {
+                    key: round(statistics.median(p[key] for p in phases), 4) for key in phases[0]
+                },
+            }
+            report["runs"].append(run)
+            print(
+                f"{kind:4s} n={n:6d}: corta {statistics.median(corta_times):7.3f} s, highspy {statistics.median(direct_times):7.3f} s, ratio {ratio:5.2f}; corta phases {run['corta_phases_s']}"
+            )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "solve_overhead.json").write_text(json.dumps(report, indent=2) + "\n")
+    lines = [f"| {r['kind']} | {r['variables']} | {r['rows']} | {r['nonzeros']} | {statistics.median(r['corta_s']):.3f} | "
+             f"{statistics.median(r['direct_s']):.3f} | **{r['ratio']}** | "
+             + " / ".join(f"{v:.3f}" for v in r["corta_phases_s"].values()) + " |" for r in report["runs"]]  # fmt: skip
+    (RESULTS / "solve_overhead.md").write_text(
+        "# Solve overhead: IR → Pyomo → HiGHS vs highspy directly\n\n"
+        f"`{report['command']}` (median of the repetitions; target ratio ≤ 1.5 at 10⁴ variables)\n\n"
+        "| kind | variables | rows | non-zeros | corta s | highspy s | ratio | corta phases: validate / expand / Pyomo build / "
+        "Pyomo→HiGHS + solve (s) |\n|---|---|---|---|---|---|---|---|\n" + "\n".join(lines) + "\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
