@@ -457,9 +457,7 @@ def _power(base: Value, exponent: Value) -> Value:
     return result
 
 
-def _domain_tuples(
-    symbols: _Symbols, compiler: _Compiler, bindings: tuple[Binding, ...]
-) -> Iterator[tuple[Env, Index]]:
+def _domain_tuples(compiler: _Compiler, bindings: tuple[Binding, ...]) -> Iterator[tuple[Env, Index]]:
     iterate, _ = compiler.bindings(bindings, frozenset())
     names = [
         name for binding in bindings if not isinstance(binding, Condition) for name in _binding_names(binding)
@@ -472,13 +470,13 @@ def _binding_names(binding: Binding) -> tuple[str, ...]:
     return binding.names if isinstance(binding, Member) else (binding.name,)  # type: ignore[union-attr]
 
 
-def _parameter_table(symbols: _Symbols, compiler: _Compiler, name: str, domain: str, data: object) -> _Table:
+def _parameter_table(compiler: _Compiler, name: str, domain: str, data: object) -> _Table:
     bindings = parse_domain(domain)
     if not bindings:
         if isinstance(data, list | dict):
             raise ModelError(f"the parameter {name} has no domain, so its data must be one number")
         return _Table("parameter", name, 0, {(): float(data)})  # type: ignore[arg-type]
-    indices = [index for _, index in _domain_tuples(symbols, compiler, bindings)]
+    indices = [index for _, index in _domain_tuples(compiler, bindings)]
     dimension = (
         len(indices[0])
         if indices
@@ -529,16 +527,14 @@ def expand(model: OptModel) -> ExpandedModel:
     compiler = _Compiler(symbols)
     for parameter in model.parameters:
         with _context("parameter", parameter.name, parameter.domain):
-            symbols.add_table(
-                _parameter_table(symbols, compiler, parameter.name, parameter.domain, parameter.data)
-            )
+            symbols.add_table(_parameter_table(compiler, parameter.name, parameter.domain, parameter.data))
     variables: list[VariableInfo] = []
     variable_ids: dict[str, dict[Index, int]] = {}
     for declared in model.variables:
         with _context("variable", declared.name, declared.domain):
             bindings = parse_domain(declared.domain)
             ids: dict[Index, int] = {}
-            for _, index in _domain_tuples(symbols, compiler, bindings) if bindings else [({}, ())]:
+            for _, index in _domain_tuples(compiler, bindings) if bindings else [({}, ())]:
                 ids[index] = len(variables)
                 lower, upper = (0.0, 1.0) if declared.type == "BINARY" else (declared.lower, declared.upper)
                 variables.append(VariableInfo(declared.name, index, declared.type, lower, upper))
