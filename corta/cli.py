@@ -290,7 +290,7 @@ def model_check(file: ModelFile, as_json: JsonOption = False) -> None:
         "ok": True,
         "variables": len(expanded.variables),
         "constraints": len(expanded.rows),
-        "degree": expanded.degree(),
+        "degree": expanded.degree,
         "integer_variables": sum(info.type != "CONTINUOUS" for info in expanded.variables),
     }
     if as_json:

@@ -110,7 +110,7 @@ def linearize(model: ExpandedModel) -> ExpandedModel:
     ModelError
         "non-linear model: …" naming the first product that cannot be linearized.
     """
-    if model.degree() <= 1:
+    if model.degree <= 1:
         return model
     work = _Linearizer(model)
     objective = work.linear(model.objective, "the objective")

@@ -17,7 +17,7 @@ class Poly(dict[Monomial, float]):
         return cls({(var_id,): 1.0})
 
     def degree(self) -> int:
-        return max((len(monomial) for monomial, coef in self.items() if coef), default=0)
+        return max(map(len, self), default=0)
 
     def constant(self) -> float:
         return self.get((), 0.0)

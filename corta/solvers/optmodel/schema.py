@@ -10,6 +10,7 @@ Variables are non-negative unless their `lower` bound says otherwise (`null` for
 assume.
 """
 
+import itertools
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -69,14 +70,22 @@ class SetDecl(_Item):
 
     data: tuple[Element, ...]
 
-    @field_validator("data", mode="before")
+    @field_validator("data", mode="plain")
     @classmethod
     def _elements(cls, value: Any) -> tuple[Element, ...]:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return tuple(range(1, value + 1))  # "data": 8 is the set 1..8
         if not isinstance(value, list | tuple):
             raise ValueError("a set's data must be a list of elements")
-        elements = tuple(_element(item) for item in value)
+        # The common shapes are recognised at C speed, without a Python call per element.
+        scalar = {int, str}
+        kinds = set(map(type, value))
+        if kinds <= scalar:
+            elements = tuple(value)
+        elif kinds <= {list, tuple} and set(map(type, itertools.chain.from_iterable(value))) <= scalar:
+            elements = tuple(map(tuple, value))
+        else:
+            elements = tuple(_element(item) for item in value)
         if len(set(elements)) != len(elements):
             raise ValueError("a set's elements must be distinct")
         return elements

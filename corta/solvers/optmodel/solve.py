@@ -1,4 +1,4 @@
-"""Solve a model with HiGHS through Pyomo's solver interface, and report the outcome as data."""
+"""Solve a model with HiGHS — directly from its rows, or through Pyomo's solver interface — and report the outcome."""
 
 import logging
 import math
@@ -6,6 +6,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
+import highspy
+import numpy as np
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
@@ -13,6 +15,7 @@ from pyomo.contrib.solver.solvers.highs import Highs
 from corta.solvers.optmodel.instance import ExpandedModel, expand
 from corta.solvers.optmodel.linearize import linearize
 from corta.solvers.optmodel.schema import OptModel
+from corta.solvers.optmodel.to_highs import to_highs
 from corta.solvers.optmodel.to_pyomo import to_pyomo
 
 log = logging.getLogger(__name__)
@@ -50,8 +53,13 @@ class SolveResult:
         }
 
 
-def solve_expanded(expanded: ExpandedModel, time_limit_s: float = 60.0) -> SolveResult:
-    """Linearize, build the Pyomo model and solve it with HiGHS.
+def solve_expanded(
+    expanded: ExpandedModel, time_limit_s: float = 60.0, via: Literal["highs", "pyomo"] = "highs"
+) -> SolveResult:
+    """Linearize and solve with HiGHS: fed arrays directly (`via="highs"`), or through a Pyomo model.
+
+    Both routes solve the same linearized model; the direct one skips building a Python object per term, which
+    dominates the time of large LPs (benchmarks/solve_overhead.py measures both).
 
     Raises
     ------
@@ -66,30 +74,21 @@ def solve_expanded(expanded: ExpandedModel, time_limit_s: float = 60.0) -> Solve
             solve_seconds=time.perf_counter() - started,
         )
     linear = linearize(expanded)
-    model, variables = to_pyomo(linear)
-    status, objective = _run_highs(model, time_limit_s)
-    if status == "infeasible_or_unbounded":
-        status = _disambiguate(model, time_limit_s)
+    status, objective, point = (_via_highs if via == "highs" else _via_pyomo)(linear, time_limit_s)
     result = SolveResult(status, solve_seconds=time.perf_counter() - started)  # type: ignore[arg-type]
-    if objective is not None and status in ("optimal", "time_limit"):
-        point = [pyo.value(var, exception=False) for var in variables]
-        # A variable that appears nowhere is not sent to the solver: any value within its bounds is optimal.
-        result.point = [
-            float(value)
-            if value is not None
-            else _free_value(linear.variables[i].lower, linear.variables[i].upper)
-            for i, value in enumerate(point)
-        ]
-        result.objective = float(objective)
+    if objective is not None and point is not None and status in ("optimal", "time_limit"):
+        result.point, result.objective = point, float(objective)
         result.values = {
-            info.label: result.point[var_id]
+            info.label: point[var_id]
             for var_id, info in enumerate(linear.variables[: len(expanded.variables)])
         }
     result.message = _message(result, time_limit_s)
     return result
 
 
-def solve(model: OptModel, time_limit_s: float = 60.0) -> SolveResult:
+def solve(
+    model: OptModel, time_limit_s: float = 60.0, via: Literal["highs", "pyomo"] = "highs"
+) -> SolveResult:
     """Expand and solve a model; a malformed model raises, a model that cannot be solved returns its status.
 
     Raises
@@ -97,7 +96,60 @@ def solve(model: OptModel, time_limit_s: float = 60.0) -> SolveResult:
     ModelError
         If the model is malformed (unknown names, bad indices, …) or non-linear beyond binary products.
     """
-    return solve_expanded(expand(model), time_limit_s)
+    return solve_expanded(expand(model), time_limit_s, via)
+
+
+Outcome = tuple[str, float | None, list[float] | None]
+
+_HIGHS_STATUS = {
+    highspy.HighsModelStatus.kOptimal: "optimal",
+    highspy.HighsModelStatus.kInfeasible: "infeasible",
+    highspy.HighsModelStatus.kUnbounded: "unbounded",
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible_or_unbounded",
+    highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kIterationLimit: "time_limit",
+}
+
+
+def _via_highs(linear: ExpandedModel, time_limit_s: float) -> Outcome:
+    solver = to_highs(linear, time_limit_s)
+    solver.run()
+    status = _HIGHS_STATUS.get(solver.getModelStatus(), "error")
+    if status == "infeasible_or_unbounded":
+        # Presolve may say only this much: with a zero objective, a feasible model is unbounded, else infeasible.
+        count = len(linear.variables)
+        solver.changeColsCost(count, np.arange(count, dtype=np.int32), np.zeros(count))
+        solver.clearSolver()
+        solver.run()
+        return (
+            ("unbounded" if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal else "infeasible"),
+            None,
+            None,
+        )
+    info = solver.getInfo()
+    if status not in ("optimal", "time_limit") or info.primal_solution_status != 2:  # 2: a feasible point
+        if status == "error":
+            log.info("HiGHS ended with %s", solver.getModelStatus())
+        return status, None, None
+    sign = 1.0 if linear.sense == "min" else -1.0
+    return status, sign * info.objective_function_value, list(solver.getSolution().col_value)
+
+
+def _via_pyomo(linear: ExpandedModel, time_limit_s: float) -> Outcome:
+    model, variables = to_pyomo(linear)
+    status, objective = _run_highs(model, time_limit_s)
+    if status == "infeasible_or_unbounded":
+        status = _disambiguate(model, time_limit_s)
+    if objective is None:
+        return status, None, None
+    # A variable that appears nowhere is not sent to the solver: any value within its bounds is optimal.
+    point = [
+        float(value)
+        if value is not None
+        else _free_value(linear.variables[i].lower, linear.variables[i].upper)
+        for i, value in enumerate(pyo.value(var, exception=False) for var in variables)
+    ]
+    return status, objective, point
 
 
 def _free_value(lower: float | None, upper: float | None) -> float:
@@ -119,11 +171,11 @@ def _run_highs(model: pyo.ConcreteModel, time_limit_s: float) -> tuple[str, floa
         tee=False,
     )
     condition = results.termination_condition
-    status = _STATUS.get(condition)
     if condition == TerminationCondition.infeasibleOrUnbounded:
         return "infeasible_or_unbounded", None
+    status = _STATUS.get(condition)
     if status is None:
-        log.info("HiGHS ended with %s", condition)
+        log.info("HiGHS (through Pyomo) ended with %s", condition)
         return "error", None
     objective = results.incumbent_objective
     if objective is not None:

@@ -40,7 +40,7 @@ def to_pyomo(expanded: ExpandedModel) -> tuple[pyo.ConcreteModel, list[pyo.Var]]
     ModelError
         If the model still has products of variables (call `linearize` first).
     """
-    if expanded.degree() > 1:
+    if expanded.degree > 1:
         raise ModelError("non-linear model: to_pyomo needs a linear model; linearize it first")
     source = expanded.source
     model = pyo.ConcreteModel(name=source.id or "model")

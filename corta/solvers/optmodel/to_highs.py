@@ -1,0 +1,64 @@
+"""Hand an expanded, linear model to HiGHS through highspy's array API: columns, then rows in CSR form.
+
+This is the path `solve` takes by default: it skips building Python objects per term, which is what an LP of
+10⁴ variables spends most of its time on in Pyomo. `to_pyomo` builds the same model for export and extension.
+"""
+
+import highspy
+import numpy as np
+
+from corta.errors import ModelError
+from corta.solvers.optmodel.instance import ExpandedModel
+
+
+def to_highs(expanded: ExpandedModel, time_limit_s: float) -> highspy.Highs:
+    """A `highspy.Highs` holding the model (minimisation; a max objective is negated), ready to `run()`.
+
+    Raises
+    ------
+    ModelError
+        If the model still has products of variables (call `linearize` first).
+    """
+    if expanded.degree > 1:
+        raise ModelError("non-linear model: to_highs needs a linear model; linearize it first")
+    inf = highspy.kHighsInf
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    solver.setOptionValue("time_limit", float(time_limit_s))
+    count = len(expanded.variables)
+    lower = np.array([-inf if v.lower is None else v.lower for v in expanded.variables], dtype=float)
+    upper = np.array([inf if v.upper is None else v.upper for v in expanded.variables], dtype=float)
+    solver.addVars(count, lower, upper)
+    sign = 1.0 if expanded.sense == "min" else -1.0
+    costs = np.zeros(count)
+    for monomial, coef in expanded.objective.items():
+        if monomial:
+            costs[monomial[0]] += sign * coef
+    solver.changeColsCost(count, np.arange(count, dtype=np.int32), costs)
+    solver.changeObjectiveOffset(sign * expanded.objective.constant())
+    integers = np.array(
+        [i for i, v in enumerate(expanded.variables) if v.type != "CONTINUOUS"], dtype=np.int32
+    )
+    if len(integers):
+        solver.changeColsIntegrality(len(integers), integers, [highspy.HighsVarType.kInteger] * len(integers))
+    starts, columns, values, row_lower, row_upper = [], [], [], [], []
+    for row in expanded.rows:
+        starts.append(len(columns))
+        bound = -row.poly.get((), 0.0)
+        for monomial, coef in row.poly.items():
+            if monomial:
+                columns.append(monomial[0])
+                values.append(coef)
+        row_lower.append(bound if row.sense in (">=", "==") else -inf)
+        row_upper.append(bound if row.sense in ("<=", "==") else inf)
+    if expanded.rows:
+        solver.addRows(
+            len(expanded.rows),
+            np.array(row_lower, dtype=float),
+            np.array(row_upper, dtype=float),
+            len(columns),
+            np.array(starts, dtype=np.int32),
+            np.array(columns, dtype=np.int32),
+            np.array(values, dtype=float),
+        )
+    return solver
