@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from corta.errors import ModelError
 from corta.solvers.optmodel.expressions import (
@@ -339,6 +339,7 @@ class _Compiler:
         inner: list[Callable[[Env, Element], float | int | None]] = []
         outer: list[Callable[[Env], float | int | None]] = []
         variable: Callable[[Env, Element], float | int | None] | None = None
+        inner_looks: list[_Fetch] = []
         for factor in factors:
             if isinstance(factor, Num):
                 coefficient *= factor.value
@@ -352,17 +353,22 @@ class _Compiler:
             look = _lookup(table, index_nodes, free, scope, single, member.names)
             if look is None:
                 return None
-            depends_on_element, fetch = look
+            depends_on_element, fetch = look.depends, look.call
             if table.kind == "variable":
                 if variable is not None or not depends_on_element:
                     return None
-                variable = fetch
+                variable, variable_look = fetch, look
             elif depends_on_element:
                 inner.append(fetch)
+                inner_looks.append(look)
             else:
                 outer.append(lambda env, fetch=fetch: fetch(env, None))
         elements = self._member_elements(member, free)
         if not outer and variable is not None and len(inner) == 1:
+            if inner_looks[0].mapping is not None and variable_look.mapping is not None:
+                return _direct_parameter_times_variable(
+                    elements, inner_looks[0], variable_look, coefficient, general
+                )
             return _parameter_times_variable(elements, inner[0], variable, coefficient, general)
 
         def total(env: Env) -> Value:
@@ -522,6 +528,46 @@ def _may_be_literal(node: Expr, scope: frozenset[str]) -> bool:
     return isinstance(node, Ref) and not node.indices and node.name not in scope
 
 
+class _Fetch(NamedTuple):
+    """How `_linear_sum` reads one factor: a call, and for the two commonest shapes the dict to read directly.
+
+    `mapping[element]` when `position` is None, else `mapping[element[position]]`.
+    """
+
+    depends: bool
+    call: Callable[[Env, Element], float | int | None]
+    mapping: dict | None = None
+    position: int | None = None
+    default: float | None = None
+
+
+def _direct_parameter_times_variable(
+    elements: Callable[[Env], Iterable[Element]],
+    parameter: _Fetch,
+    variable: _Fetch,
+    coefficient: float,
+    general: Callable[[Env], Value],
+) -> Callable[[Env], Value]:
+    """`_parameter_times_variable` reading both dicts directly, for the shapes `_Fetch.mapping` covers."""
+    values, value_at, value_default = parameter.mapping, parameter.position, parameter.default
+    ids, id_at = variable.mapping, variable.position
+    assert values is not None and ids is not None
+
+    def total(env: Env) -> Value:
+        coefficients: dict[int, float] = {}
+        get = coefficients.get
+        for element in elements(env):
+            value = values.get(element if value_at is None else element[value_at], value_default)  # type: ignore[index]
+            var_id = ids.get(element if id_at is None else element[id_at])  # type: ignore[index]
+            if value is None or var_id is None:
+                return general(env)
+            coefficients[var_id] = get(var_id, 0.0) + coefficient * value
+        poly = Poly({(var_id,): coef for var_id, coef in coefficients.items() if coef})
+        return poly if poly else 0.0
+
+    return total
+
+
 def _parameter_times_variable(
     elements: Callable[[Env], Iterable[Element]],
     parameter: Callable[[Env, Element], float | int | None],
@@ -596,8 +642,8 @@ def _lookup(
     scope: frozenset[str],
     single: bool,
     member_names: tuple[str, ...],
-) -> tuple[bool, Callable[[Env, Element], float | int | None]] | None:
-    """A specialised fetch of one table entry for `_linear_sum`: (depends on the element, fetch(env, element)).
+) -> "_Fetch | None":
+    """A specialised fetch of one table entry for `_linear_sum`.
 
     A fetch returns None where the general path would raise or default, so that path can handle it.
     """
@@ -619,15 +665,16 @@ def _lookup(
     depends = any(kind == "element" for kind, _ in sources)
     if single and sources == [("element", 0)]:
         scalar = {key[0]: value for key, value in entries.items()}
-        return True, lambda env, element: scalar.get(element, default)
+        return _Fetch(True, lambda env, element: scalar.get(element, default), scalar, None, default)
     names = [index.name if isinstance(index, Ref) else None for index in index_nodes]
     if not single and tuple(names) == member_names:
         # The indices name the tuple's components in order (bound ones equal the element's by the filter).
-        return True, lambda env, element: get(element, default)
+        return _Fetch(True, lambda env, element: get(element, default), entries, None, default)
     if len(sources) == 1 and sources[0][0] == "element":
         scalar = {key[0]: value for key, value in entries.items()}
         position = sources[0][1]
-        return True, lambda env, element: scalar.get(element[position], default)  # type: ignore[index]
+        fetch = lambda env, element: scalar.get(element[position], default)  # type: ignore[index]  # noqa: E731
+        return _Fetch(True, fetch, scalar, position, default)
 
     parts: list[Callable[[Env, Element], Element]] = []
     for kind, source in sources:
@@ -639,7 +686,7 @@ def _lookup(
             parts.append(lambda env, element, name=source: env[name])  # type: ignore[misc]
         else:
             parts.append(lambda env, element, value=source: value)  # type: ignore[misc]
-    return depends, lambda env, element: get(tuple(part(env, element) for part in parts), default)
+    return _Fetch(depends, lambda env, element: get(tuple(part(env, element) for part in parts), default))
 
 
 def _token_node(token: str) -> Expr:
@@ -818,10 +865,9 @@ def _expand(model: OptModel) -> ExpandedModel:
             iterate, scope = compiler.bindings(bindings, frozenset())
             index_names = [n for b in bindings if not isinstance(b, Condition) for n in _binding_names(b)]
             sides = _comparison_rows(compiler, text.comparison, scope)
-            for env in iterate({}):
-                index = tuple(env[name] for name in index_names)
+            for env, index in _environments(compiler, bindings, iterate, index_names):
                 for sense, left, right in sides:
-                    poly = as_poly(add(left(env), right(env), -1.0))
+                    poly = _difference(left(env), right(env))
                     if 0.0 in poly.values():
                         poly = Poly({m: c for m, c in poly.items() if c})
                     row = Row(constraint.name, index, poly, sense)
@@ -831,6 +877,29 @@ def _expand(model: OptModel) -> ExpandedModel:
                         continue
                     rows.append(row)
     return ExpandedModel(model, variables, variable_ids, objective_poly, objective.sense, rows, violated)
+
+
+def _environments(
+    compiler: _Compiler,
+    bindings: tuple[Binding, ...],
+    iterate: Callable[[Env], Iterator[Env]],
+    names: list[str],
+) -> Iterator[tuple[Env, Index]]:
+    """The environments of a constraint family and their indices; plain products of sets are listed directly."""
+    if bindings and all(isinstance(binding, Member) for binding in bindings):
+        indices = _domain_indices(compiler, bindings)
+        if len(set(names)) == len(names):
+            return ((dict(zip(names, index, strict=True)), index) for index in indices)
+    return ((env, tuple(env[name] for name in names)) for env in iterate({}))
+
+
+def _difference(left: Value, right: Value) -> Poly:
+    """left − right as a polynomial; sums and references return fresh polynomials, so a constant is taken in place."""
+    if isinstance(left, Poly) and not isinstance(right, Poly):
+        if right:
+            left[()] = left.get((), 0.0) - right
+        return left
+    return as_poly(add(left, right, -1.0))
 
 
 def _comparison_rows(
