@@ -11,6 +11,7 @@ Writes docs/results/solve_overhead.{json,md}; target: ratio ≤ 1.5 at 10⁴ var
 """
 
 import argparse
+import gc
 import json
 import random
 import statistics
@@ -153,6 +154,7 @@ def main() -> None:
             objectives: dict[str, float] = {}
             for _ in range(options.reps):  # the three routes alternate, so load drifts hit all of them
                 for route in ROUTES:
+                    gc.collect()  # every route starts from a clean heap, not from the previous route's garbage
                     if route == "highspy":
                         seconds, objectives[route] = direct(instance)
                     else:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from corta.errors import ModelError
+from corta.solvers.optmodel.gc_pause import paused_gc
 
 Element = int | str | tuple[int | str, ...]
 VariableType = Literal["CONTINUOUS", "INTEGER", "BINARY"]
@@ -216,7 +217,8 @@ def load_model(data: Any) -> OptModel:
         Naming the first offending item (e.g. `variable 2 (x): type: Input should be 'CONTINUOUS', …`).
     """
     try:
-        return OptModel.model_validate(data)
+        with paused_gc():
+            return OptModel.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = _describe_location(data, first["loc"])

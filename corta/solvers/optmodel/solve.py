@@ -4,6 +4,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import highspy
@@ -12,7 +13,7 @@ import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import TerminationCondition
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from corta.solvers.optmodel.instance import ExpandedModel, expand
+from corta.solvers.optmodel.instance import ExpandedModel, VariableInfo, expand
 from corta.solvers.optmodel.linearize import linearize
 from corta.solvers.optmodel.schema import OptModel
 from corta.solvers.optmodel.to_highs import to_highs
@@ -37,10 +38,17 @@ class SolveResult:
 
     status: Status
     objective: float | None = None
-    values: dict[str, float] = field(default_factory=dict)
     solve_seconds: float = 0.0
     message: str = ""
     point: list[float] | None = None  # values by variable id of the expanded model, for verification
+    variables: list[VariableInfo] = field(default_factory=list, repr=False)
+
+    @cached_property
+    def values(self) -> dict[str, float]:
+        """The solution by variable label (`x[1,2]`), built on first use: large models have many labels."""
+        if self.point is None:
+            return {}
+        return {info.label: self.point[var_id] for var_id, info in enumerate(self.variables)}
 
     def contract(self, max_violation: float | None) -> dict[str, object]:
         """The documented `--json` output of `corta model solve`."""
@@ -78,10 +86,7 @@ def solve_expanded(
     result = SolveResult(status, solve_seconds=time.perf_counter() - started)  # type: ignore[arg-type]
     if objective is not None and point is not None and status in ("optimal", "time_limit"):
         result.point, result.objective = point, float(objective)
-        result.values = {
-            info.label: point[var_id]
-            for var_id, info in enumerate(linear.variables[: len(expanded.variables)])
-        }
+        result.variables = linear.variables[: len(expanded.variables)]
     result.message = _message(result, time_limit_s)
     return result
 
