@@ -41,24 +41,17 @@ def to_highs(expanded: ExpandedModel, time_limit_s: float) -> highspy.Highs:
     )
     if len(integers):
         solver.changeColsIntegrality(len(integers), integers, [highspy.HighsVarType.kInteger] * len(integers))
-    starts, columns, values, row_lower, row_upper = [], [], [], [], []
-    for row in expanded.rows:
-        starts.append(len(columns))
-        bound = -row.poly.get((), 0.0)
-        for monomial, coef in row.poly.items():
-            if monomial:
-                columns.append(monomial[0])
-                values.append(coef)
-        row_lower.append(bound if row.sense in (">=", "==") else -inf)
-        row_upper.append(bound if row.sense in ("<=", "==") else inf)
     if expanded.rows:
-        solver.addRows(
-            len(expanded.rows),
-            np.array(row_lower, dtype=float),
-            np.array(row_upper, dtype=float),
-            len(columns),
-            np.array(starts, dtype=np.int32),
-            np.array(columns, dtype=np.int32),
-            np.array(values, dtype=float),
-        )
+        polys = [row.poly for row in expanded.rows]
+        # Comprehensions, not append loops: this runs once per non-zero of the model.
+        columns = np.fromiter((m[0] for poly in polys for m in poly if m), dtype=np.int32)
+        values = np.fromiter((c for poly in polys for m, c in poly.items() if m), dtype=float)
+        counts = np.fromiter((len(poly) - (() in poly) for poly in polys), dtype=np.int32, count=len(polys))
+        starts = np.zeros(len(polys), dtype=np.int32)
+        np.cumsum(counts[:-1], out=starts[1:])
+        bounds = np.fromiter((-poly.get((), 0.0) for poly in polys), dtype=float, count=len(polys))
+        senses = [row.sense for row in expanded.rows]
+        lower_rows = np.where([sense != "<=" for sense in senses], bounds, -inf)
+        upper_rows = np.where([sense != ">=" for sense in senses], bounds, inf)
+        solver.addRows(len(polys), lower_rows, upper_rows, len(columns), starts, columns, values)
     return solver
