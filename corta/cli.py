@@ -37,9 +37,17 @@ sandbox_app = typer.Typer(help="Run untrusted code in the sandbox.", no_args_is_
 model_app = typer.Typer(
     help="Check, solve and explain optimization models (the StructuredOR IR).", no_args_is_help=True
 )
+route_app = typer.Typer(
+    help="Solve vehicle-routing problems with side-constraint code.", no_args_is_help=True
+)
+eval_app = typer.Typer(
+    help="Batch evaluations on benchmarks (resumable; reports with plots).", no_args_is_help=True
+)
 app.add_typer(llm_app, name="llm")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(model_app, name="model")
+app.add_typer(route_app, name="route")
+app.add_typer(eval_app, name="eval")
 
 CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 ModelOption = Annotated[
@@ -339,6 +347,107 @@ def model_solve(
             typer.echo(f"  {label:24s} {value:.10g}")
     if latex:
         typer.echo(to_latex(model))
+
+
+@route_app.command("solve")
+@reports_errors
+def route_solve(
+    instance: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="A Solomon or CVRPLIB instance file.")
+    ],
+    checker: Annotated[
+        Path | None,
+        typer.Option(exists=True, dir_okay=False, help="Python file defining check_constraints(solution)."),
+    ] = None,
+    penalty: Annotated[
+        Path | None, typer.Option(exists=True, dir_okay=False, help="Python file defining penalty(solution).")
+    ] = None,
+    seconds: Annotated[float, typer.Option(min=0.1, help="Time limit of the search.")] = 5.0,
+    seed: Annotated[int, typer.Option(help="Seed of the search.")] = 0,
+    plot: Annotated[Path | None, typer.Option(help="Draw the plan to this PNG file.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find a plan with the ALNS backbone; constraint code runs in the sandbox with the whole search."""
+    from corta.solvers.routing.instance import InstanceError, read_instance
+    from corta.solvers.routing.plot import plot_routes
+    from corta.solvers.routing.sandboxed import solve_with_code
+
+    _settings()
+    try:
+        data = read_instance(instance)
+        outcome = solve_with_code(
+            instance,
+            checker.read_text() if checker else None,
+            penalty.read_text() if penalty else None,
+            seconds=seconds,
+            seed=seed,
+        )
+    except InstanceError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    if plot is not None:
+        plot_routes(
+            data, outcome.routes, plot, outcome.violations, title=f"{instance.name}: {outcome.cost:.1f}"
+        )
+    if as_json:
+        _print_json(outcome.contract())
+        return
+    verdict = "feasible" if outcome.feasible else "NOT feasible"
+    typer.echo(
+        f"{verdict}, distance {outcome.cost:.2f}, {len(outcome.routes)} routes, {outcome.seconds:.1f} s"
+    )
+    for number, route in enumerate(outcome.routes, start=1):
+        typer.echo(f"  route {number}: 0 {' '.join(map(str, route))} 0")
+    for violation in outcome.violations:
+        typer.echo(f"  violation: {violation}")
+
+
+@eval_app.command("routing")
+@reports_errors
+def eval_routing(
+    data: Annotated[Path, typer.Option(help="The routbench folder (its JSON files and instance files).")],
+    out: Annotated[Path, typer.Option(help="Output folder: results.jsonl, report.md, plots (resumable).")],
+    bench: Annotated[str, typer.Option(help="Benchmark: routbench.")] = "routbench",
+    oracle_checker: Annotated[
+        bool,
+        typer.Option(
+            "--oracle-checker", help="Plug in each variant's reference checker (tests the backbone)."
+        ),
+    ] = False,
+    split: Annotated[str, typer.Option(help="simple | complex | all")] = "all",
+    size: Annotated[int, typer.Option(help="Customers: 25, 50 or 100.")] = 25,
+    sample_size: Annotated[
+        int | None, typer.Option("--sample", help="A seeded sample of this many variants.")
+    ] = None,
+    seconds: Annotated[float, typer.Option(min=0.1, help="Search time per variant.")] = 5.0,
+    reference_seconds: Annotated[
+        float | None, typer.Option(help="Also solve each variant this long and report the distance gap.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Variants solved at once.")] = 2,
+    limit: Annotated[int | None, typer.Option(min=0, help="Only the first N variants.")] = None,
+) -> None:
+    """Evaluate routing on RoutBench; with --oracle-checker each variant's own checker tests the backbone."""
+    from corta.datasets.evaluate import run_evaluation, write_report
+    from corta.datasets.routbench import load_routbench, sample
+    from corta.datasets.routing_eval import RoutingOracleTask
+
+    _settings()
+    if bench != "routbench":
+        raise typer.BadParameter("only --bench routbench exists for routing")
+    if not oracle_checker:
+        raise typer.BadParameter(
+            "the router agent is not built yet: use --oracle-checker to evaluate the backbone"
+        )
+    variants = load_routbench(data, split, size)  # type: ignore[arg-type]
+    if sample_size is not None:
+        variants = sample(variants, sample_size, seed=0)
+    task = RoutingOracleTask(data, seconds=seconds, reference_seconds=reference_seconds)
+    command = "corta " + " ".join(sys.argv[1:])
+    summary = run_evaluation(task, variants, out, workers=workers, limit=limit, command=command)
+    report = write_report(
+        out, f"RoutBench with reference checkers ({split}, {size} customers)", command, "cost"
+    )
+    typer.echo(f"{summary.overall.successes}/{summary.overall.items} plans passed; report: {report}")
 
 
 if __name__ == "__main__":

@@ -106,3 +106,45 @@ def test_infeasible_model_names_the_conflict(tmp_path):
     payload = json.loads(runner.invoke(app, ["model", "solve", str(model), "--json"]).stdout)
     assert payload["status"] == "infeasible" and payload["objective"] is None
     assert payload["message"].endswith("These constraints conflict: low, high.")
+
+
+ROUTING_INSTANCE = (
+    Path(__file__).resolve().parents[1]
+    / ".."
+    / "shared"
+    / "data"
+    / "routing"
+    / "routbench"
+    / "instance data_25.txt"
+)
+
+
+def test_route_solve_prints_the_json_contract_and_draws_the_plan(tmp_path):
+    checker = tmp_path / "checker.py"
+    checker.write_text(
+        "def check_constraints(solution):\n    return any(5 in r and 7 in r for r in solution.routes)\n"
+    )
+    plot = tmp_path / "plan.png"
+    args = [
+        "route",
+        "solve",
+        "--instance",
+        str(ROUTING_INSTANCE),
+        "--checker",
+        str(checker),
+        "--seconds",
+        "1",
+    ]
+    result = runner.invoke(app, [*args, "--plot", str(plot), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"routes", "cost", "feasible", "violations", "seconds"}
+    assert payload["feasible"] and sorted(c for r in payload["routes"] for c in r) == list(range(1, 26))
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_route_solve_rejects_an_unreadable_instance(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("not an instance")
+    result = runner.invoke(app, ["route", "solve", "--instance", str(bad), "--seconds", "1"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: ")

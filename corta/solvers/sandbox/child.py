@@ -116,6 +116,8 @@ def _install_audit_hook(workdir: str, read_roots: list[str], violations: list[st
             and args
             and isinstance(args[0], str | bytes)
             and not _within(os.fsdecode(args[0]), write_roots)
+            # makedirs(exist_ok=True) on a folder that exists changes nothing (matplotlib does it on import).
+            and not (event == "os.mkdir" and os.path.isdir(os.fsdecode(args[0])))
         ):
             refuse(f"{event} on {os.fsdecode(args[0])}")
 

@@ -2,6 +2,7 @@
 
 import ast
 import contextlib
+import importlib.util
 import json
 import logging
 import os
@@ -10,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,16 @@ def _child_environment(workdir: str) -> dict[str, str]:
     return env
 
 
+def _package_roots(allowed_imports: Iterable[str]) -> list[str]:
+    """The folders of the allowed packages that live outside sys.path (an editable install, say): they are read."""
+    roots = []
+    for top in sorted({name.split(".")[0] for name in allowed_imports}):
+        spec = importlib.util.find_spec(top)
+        if spec is not None and spec.submodule_search_locations:
+            roots.extend(spec.submodule_search_locations)
+    return roots
+
+
 def run_code(
     source: str,
     entry: str,
@@ -38,6 +49,7 @@ def run_code(
     limits: SandboxLimits | None = None,
     allowed_imports: Iterable[str] = DEFAULT_ALLOWED_IMPORTS,
     read_roots: Iterable[str] = (),
+    extra_env: Mapping[str, str] | None = None,
 ) -> SandboxResult:
     """Run `entry(*args)` (or `entry(**args)`) from `source` in a confined subprocess.
 
@@ -63,12 +75,13 @@ def run_code(
         "args": args if args is not None else [],
         "limits": limits.model_dump(),
         "allowed_imports": sorted(allowed_imports),
-        "read_roots": list(read_roots),
+        "read_roots": [*read_roots, *_package_roots(allowed_imports)],
     }
     started = time.monotonic()
     try:
         with tempfile.TemporaryDirectory(prefix="corta-sandbox-") as workdir:
-            reply, returncode, timed_out, stderr = _run_harness(json.dumps(request), workdir, limits.wall_s)
+            env = {**_child_environment(workdir), **(extra_env or {})}
+            reply, returncode, timed_out, stderr = _run_harness(json.dumps(request), workdir, env, limits.wall_s)
     except OSError as error:
         raise SandboxError(f"The sandbox could not start: {error}") from error
     duration = time.monotonic() - started
@@ -78,7 +91,9 @@ def run_code(
     return _failure_from_exit(returncode, timed_out, stderr, limits, duration)
 
 
-def _run_harness(request: str, workdir: str, wall_s: float) -> tuple[dict | None, int, bool, str]:
+def _run_harness(
+    request: str, workdir: str, env: dict[str, str], wall_s: float
+) -> tuple[dict | None, int, bool, str]:
     command = [sys.executable, "-I", "-B", str(_HARNESS)]
     process = subprocess.Popen(
         command,
@@ -86,7 +101,7 @@ def _run_harness(request: str, workdir: str, wall_s: float) -> tuple[dict | None
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=workdir,
-        env=_child_environment(workdir),
+        env=env,
         start_new_session=True,
     )
     timed_out = False

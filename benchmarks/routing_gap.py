@@ -1,0 +1,132 @@
+"""Gap to the best-known values of the routing backbone and of PyVRP, same time limit, CVRPLIB sets A, B and P.
+
+Both solve every instance of the chosen sets for `--seconds` each, one after the other on one core; the backbone's
+time includes its PyVRP seed (a share of the same limit). Distances are rounded as CVRPLIB defines them (TSPLIB
+nint), so the best-known values (proven optima) apply; gaps are 100·(cost − best known)/best known. With
+`--unseeded` the backbone also runs without the PyVRP seed, to show what the ALNS alone reaches.
+
+    .venv/bin/python benchmarks/routing_gap.py [--seconds 10] [--sets A B P] [--limit N] [--unseeded]
+
+Writes docs/results/routing_gap.{json,md}; target: backbone ≤ 2 % average gap at 10 s per instance.
+"""
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+
+import pyvrp
+from pyvrp.stop import MaxRuntime
+
+from corta.datasets.vrp import load_classic
+from corta.solvers.routing.backbone import solve
+from corta.solvers.routing.instance import read_instance
+from corta.solvers.routing.seeding import to_pyvrp
+from corta.solvers.routing.verify import verify
+
+ROOT = Path(__file__).parents[1]
+RESULTS = ROOT / "docs" / "results"
+DATA = ROOT / ".." / "shared" / "data" / "routing" / "classic"
+
+
+def gap(cost: float, best_known: float) -> float:
+    return 100 * (cost - best_known) / best_known
+
+
+def run_pyvrp(path: Path, seconds: float, seed: int) -> tuple[float, bool]:
+    model = to_pyvrp(read_instance(path))
+    result = pyvrp.solve(model, stop=MaxRuntime(seconds), seed=seed, collect_stats=False, display=False)
+    return float(result.best.distance()), result.best.is_feasible()
+
+
+def run_backbone(path: Path, seconds: float, seed: int, seeded: bool) -> tuple[float, bool, int]:
+    data = read_instance(path)
+    result = solve(data, seconds=seconds, seed=seed, seed_with_pyvrp=seeded)
+    return result.cost, result.feasible and verify(result.routes, data) == [], result.iterations
+
+
+def summarise(rows: list[dict], solvers: list[str]) -> dict:
+    return {
+        **{
+            f"{solver}_gap": round(statistics.mean(row[f"{solver}_gap"] for row in rows), 3)
+            for solver in solvers
+        },
+        "cost_ratio": round(statistics.mean(row["backbone_cost"] / row["pyvrp_cost"] for row in rows), 4),
+        "all_feasible": all(row[f"{solver}_feasible"] for row in rows for solver in solvers),
+        "instances": len(rows),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--sets", nargs="+", default=["A", "B", "P"])
+    parser.add_argument("--limit", type=int, default=None, help="instances per set (the smallest first)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--unseeded", action="store_true", help="also run the backbone without PyVRP's seed")
+    options = parser.parse_args()
+    solvers = ["backbone", "pyvrp", *(["unseeded"] if options.unseeded else [])]
+    rows: list[dict] = []
+    for set_name in options.sets:
+        for instance in load_classic(DATA, [set_name])[: options.limit]:
+            row: dict = {"set": set_name, "instance": instance.path.stem, "best_known": instance.best_known}
+            runs = {
+                "backbone": lambda p=instance.path: run_backbone(p, options.seconds, options.seed, True)[:2],
+                "pyvrp": lambda p=instance.path: run_pyvrp(p, options.seconds, options.seed),
+                "unseeded": lambda p=instance.path: run_backbone(p, options.seconds, options.seed, False)[:2],
+            }
+            for solver in solvers:
+                started = time.perf_counter()
+                row[f"{solver}_cost"], row[f"{solver}_feasible"] = runs[solver]()
+                row[f"{solver}_seconds"] = round(time.perf_counter() - started, 2)
+                row[f"{solver}_gap"] = round(gap(row[f"{solver}_cost"], instance.best_known), 3)
+            rows.append(row)
+            print(
+                f"{row['instance']:12s} best known {instance.best_known:7.0f} | "
+                + " | ".join(f"{s} {row[f'{s}_cost']:7.0f} ({row[f'{s}_gap']:5.2f} %)" for s in solvers),
+                flush=True,
+            )
+    by_set = {name: summarise([r for r in rows if r["set"] == name], solvers) for name in options.sets}
+    overall = summarise(rows, solvers)
+    command = (
+        f"python benchmarks/routing_gap.py --seconds {options.seconds:g} --sets {' '.join(options.sets)}"
+    )
+    command += (f" --limit {options.limit}" if options.limit else "") + (
+        " --unseeded" if options.unseeded else ""
+    )
+    report = {
+        "command": command,
+        "seed": options.seed,
+        "by_set": by_set,
+        "overall": overall,
+        "instances": rows,
+    }
+    for name, summary in [*by_set.items(), ("all", overall)]:
+        print(
+            f"{name:4s}: "
+            + ", ".join(f"{s} gap {summary[f'{s}_gap']:.2f} %" for s in solvers)
+            + f", cost ratio backbone/PyVRP {summary['cost_ratio']:.4f} ({summary['instances']} instances)"
+        )
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "routing_gap.json").write_text(json.dumps(report, indent=2) + "\n")
+    headers = [f"{s} gap %" for s in solvers]
+    table = [
+        f"| {name} | {summary['instances']} | "
+        + " | ".join(f"{summary[f'{s}_gap']:.2f}" for s in solvers)
+        + f" | {summary['cost_ratio']:.4f} | {'yes' if summary['all_feasible'] else 'NO'} |"
+        for name, summary in [*by_set.items(), ("**all**", overall)]
+    ]
+    (RESULTS / "routing_gap.md").write_text(
+        "# Routing backbone vs PyVRP: gap to the best-known values (CVRPLIB)\n\n"
+        f"`{command}` (seed {options.seed}) — each solver gets {options.seconds:g} s per instance, one after the "
+        "other on one core; the backbone's time includes its PyVRP seed. Gap = 100·(cost − best known)/best known, "
+        "distances rounded as CVRPLIB defines them; cost ratio = mean of backbone cost / PyVRP cost. "
+        "Target: backbone ≤ 2 % average gap at 10 s.\n\n"
+        f"| set | instances | {' | '.join(headers)} | cost ratio | all feasible |\n"
+        f"|---|---|{'---|' * len(solvers)}---|---|\n" + "\n".join(table) + "\n"
+    )
+
+
+if __name__ == "__main__":
+    main()
