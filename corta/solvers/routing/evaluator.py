@@ -23,7 +23,6 @@ from corta.solvers.routing.instance import as_problem_data
 from corta.solvers.routing.penalties import PenaltyWeights
 from corta.solvers.routing.state import VrpState
 
-TERMS = ("coverage", "capacity", "time_window", "vehicles", "penalty", "checker")
 _ROUTE_VERDICTS_KEPT = 200_000
 
 
@@ -62,7 +61,7 @@ class Evaluator:
         self.demand: list[float] = [float(value) for value in data.demand]
         self.capacity = float(data.capacity)
         self.num_vehicles = int(data.num_vehicles)
-        self.has_time_windows = data.time_window is not None
+        self.has_time_windows = data.has_time_windows
         windows = data.time_window if data.time_window is not None else np.zeros((self.size, 2))
         service = data.service_time if data.service_time is not None else np.zeros(self.size)
         self.ready: list[float] = [float(value) for value in windows[:, 0]]
@@ -166,10 +165,8 @@ class Evaluator:
         counted = _CountedRoutes(route[:] for route in routes)
         if constraints.check is None or constraints.passes(VrpState(counted, self.data), record):
             return penalty, 0.0
-        rejected_share = sum(len(route) for route in routes if not self._route_passes(route)) / (
-            self.size - 1
-        )
-        return penalty, 1.0 + 0.5 * rejected_share + 0.5 / max(1, counted.passes)
+        rejected = sum(len(route) for route in routes if not self._route_passes(route))
+        return penalty, 1.0 + 0.5 * rejected / self.data.num_customers + 0.5 / max(1, counted.passes)
 
     def generated_cost(self, routes: list[list[int]], record: bool = False) -> float:
         """The weighted generated violations of a plan: what constraint-aware moves compare."""

@@ -81,7 +81,9 @@ def run_code(
     try:
         with tempfile.TemporaryDirectory(prefix="corta-sandbox-") as workdir:
             env = {**_child_environment(workdir), **(extra_env or {})}
-            reply, returncode, timed_out, stderr = _run_harness(json.dumps(request), workdir, env, limits.wall_s)
+            reply, returncode, timed_out, stderr = _run_harness(
+                json.dumps(request), workdir, env, limits.wall_s
+            )
     except OSError as error:
         raise SandboxError(f"The sandbox could not start: {error}") from error
     duration = time.monotonic() - started
