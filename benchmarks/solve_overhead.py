@@ -13,6 +13,7 @@ Writes docs/results/solve_overhead.{json,md}; target: ratio ≤ 1.5 at 10⁴ var
 import argparse
 import gc
 import json
+import os
 import random
 import statistics
 import time
@@ -140,6 +141,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--integer-share", type=float, default=0.1)
     options = parser.parse_args()
+    load_before = os.getloadavg()[0]
     report = {"command": "python benchmarks/solve_overhead.py " + " ".join(
         ["--sizes", *map(str, options.sizes), "--reps", str(options.reps), "--integer-share", str(options.integer_share)]
     ), "runs": []}  # fmt: skip
@@ -199,7 +201,7 @@ def main() -> None:
         "| kind | variables | rows | non-zeros | highspy s | corta s | ratio | corta via Pyomo s | ratio | "
         "corta phases: validate / expand / build + solve (s) |\n|---|---|---|---|---|---|---|---|---|---|\n"
         + "\n".join(lines)
-        + "\n"
+        + f"\n\nMachine: {os.cpu_count()} CPUs, 1-minute load average {load_before:.2f} when the run began.\n"
     )
 
 
