@@ -402,6 +402,146 @@ def route_solve(
         typer.echo(f"  violation: {violation}")
 
 
+MethodOption = Annotated[str, typer.Option(help="cot | sc | tot | beam | bpp | code")]
+PrmOption = Annotated[
+    str,
+    typer.Option(
+        help="Process reward model for beam/bpp: scorer (trained, `corta prm train`) | judge | served."
+    ),
+]
+
+
+def _modeler_prm(kind: str, method: str, llm: LLM, settings: Settings) -> Any:
+    """The process reward model a method needs (None for the methods that do not prune by reward)."""
+    from corta.agents.modeler.methods import METHODS
+
+    settings_of_method = METHODS.get(method)
+    if settings_of_method is None or settings_of_method.one_pass or settings_of_method.pruning != "prm":
+        return None
+    from corta.models.reward.base import make_prm
+
+    return make_prm(kind, llm=llm, settings=settings)
+
+
+@model_app.command("ask")
+@reports_errors
+def model_ask(
+    problem: Annotated[str, typer.Argument(help="The optimization problem in words.")],
+    method: MethodOption = "bpp",
+    beam: Annotated[int | None, typer.Option(min=1, help="Nodes kept per level (tree methods).")] = None,
+    children: Annotated[
+        int | None, typer.Option(min=1, help="Children sampled per node (tree methods).")
+    ] = None,
+    prm: PrmOption = "scorer",
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 0,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Solver time limit per model, seconds.")] = 30.0,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Model a word problem and solve it: the chosen model (LaTeX), its solution, and what the search cost."""
+    from corta.agents.modeler.agent import solve_problem
+
+    settings = _settings()
+    with connect(settings, model) as endpoint:
+        llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
+        scorer = _modeler_prm(prm, method, llm, settings)
+        result = solve_problem(
+            problem,
+            llm,
+            method,
+            prm=scorer,
+            children=children,
+            width=beam,
+            seed=seed,
+            time_limit_s=time_limit,
+        )
+    if as_json:
+        _print_json(result.contract())
+        return
+    typer.echo(f"status      {result.status}")
+    if result.objective is not None:
+        typer.echo(f"objective   {result.objective:.10g}")
+    typer.echo(result.message)
+    if result.latex:
+        typer.echo("\n" + result.latex)
+    for label, value in result.values.items():
+        typer.echo(f"  {label} = {value:.10g}")
+    typer.echo(
+        f"search      {result.method}: {result.policy_calls} policy calls, {result.tokens} tokens, "
+        f"{result.seconds:.1f} s, {len(result.tree)} tree nodes"
+    )
+
+
+@eval_app.command("or")
+@reports_errors
+def eval_or(
+    bench: Annotated[
+        str,
+        typer.Option(
+            help="nl4opt | mamo_easy | mamo_complex | optibench | nlp4lp | logior | complexor | structuredor"
+        ),
+    ],
+    data: Annotated[
+        Path, typer.Option(help="The folder holding one folder per OR benchmark (e.g. ../shared/data/or).")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            help="Output folder of this method (results.jsonl, report.md); its parent gets comparison.md."
+        ),
+    ],
+    method: MethodOption = "cot",
+    variant: Annotated[
+        str | None, typer.Option(help="The benchmark file variant (default: the cleanest).")
+    ] = None,
+    sample_size: Annotated[
+        int | None, typer.Option("--sample", help="A seeded sample of this many items.")
+    ] = None,
+    sample_seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
+    prm: PrmOption = "scorer",
+    beam: Annotated[int | None, typer.Option(min=1, help="Nodes kept per level (tree methods).")] = None,
+    children: Annotated[
+        int | None, typer.Option(min=1, help="Children sampled per node (tree methods).")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Problems solved at once.")] = 1,
+    limit: Annotated[int | None, typer.Option(min=0, help="Only the first N items (of the sample).")] = None,
+    model: ModelOption = None,
+) -> None:
+    """Evaluate a modeler method on an OR benchmark with strict scoring (resumable); compare methods side by side."""
+    from corta.datasets.corrections import Corrections
+    from corta.datasets.evaluate import run_evaluation, write_report
+    from corta.datasets.optimization import load_benchmark
+    from corta.datasets.or_compare import write_comparison
+    from corta.datasets.or_eval import ModelerTask
+    from corta.datasets.sampling import sample
+
+    settings = _settings()
+    corrections = Corrections.load()
+    problems = load_benchmark(bench, data, variant, corrections)
+    problems = [problem for problem in problems if problem.status != "unknown"]
+    if sample_size is not None:
+        problems = sample(problems, sample_size, seed=sample_seed)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sample_ids.json").write_text(json.dumps([problem.id for problem in problems], indent=1) + "\n")
+    with connect(settings, model) as endpoint:
+        llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
+        task = ModelerTask(
+            llm, method, _modeler_prm(prm, method, llm, settings), children=children, width=beam
+        )
+        command = "corta " + " ".join(sys.argv[1:])
+        summary = run_evaluation(task, problems, out, workers=workers, limit=limit, command=command)
+    report = write_report(out, f"{bench}: modeler method {method}", command, "wall_seconds")
+    corrected = corrections.report(problems)
+    with report.open("a", encoding="utf-8") as handle:
+        handle.write(f"\n## Label corrections applied ({len(corrected)})\n\n")
+        handle.writelines(f"- {json.dumps(entry, ensure_ascii=False)}\n" for entry in corrected)
+    comparison = write_comparison(out.parent, f"{bench}: modeler methods side by side")
+    typer.echo(
+        f"{summary.overall.successes}/{summary.overall.items} correct at 1e-6; report: {out / 'report.md'}; "
+        f"comparison: {comparison}"
+    )
+
+
 @eval_app.command("routing")
 @reports_errors
 def eval_routing(
@@ -428,8 +568,9 @@ def eval_routing(
 ) -> None:
     """Evaluate routing on RoutBench; with --oracle-checker each variant's own checker tests the backbone."""
     from corta.datasets.evaluate import run_evaluation, write_report
-    from corta.datasets.routbench import load_routbench, sample
+    from corta.datasets.routbench import load_routbench
     from corta.datasets.routing_eval import RoutingOracleTask
+    from corta.datasets.sampling import sample
 
     _settings()
     if bench != "routbench":

@@ -148,3 +148,30 @@ def test_route_solve_rejects_an_unreadable_instance(tmp_path):
     bad.write_text("not an instance")
     result = runner.invoke(app, ["route", "solve", "--instance", str(bad), "--seconds", "1"])
     assert result.exit_code == 2 and result.stderr.startswith("error: ")
+
+
+def test_model_ask_prints_the_json_contract():
+    from tests.agents.modeler.scripted import BEST, QUESTION, Policy
+    from tests.helpers.stub_openai_server import StubServer
+
+    with StubServer(responder=Policy()) as server:
+        result = runner.invoke(
+            app, ["model", "ask", QUESTION, "--method", "cot", "--model", server.base_url, "--json"]
+        )
+    assert result.exit_code == 0, result.output
+    reply = json.loads(result.stdout)
+    assert set(reply) == {"status", "objective", "model", "values", "message", "search"}
+    assert reply["status"] == "optimal" and abs(reply["objective"] - BEST) < 1e-6
+    assert reply["search"]["method"] == "cot" and reply["search"]["policy_calls"] == 1
+    assert set(reply["search"]) == {"method", "policy_calls", "tokens", "seconds", "tree"}
+
+
+def test_model_ask_refuses_a_non_problem_politely():
+    from tests.helpers.stub_openai_server import StubServer
+
+    with StubServer() as server:
+        result = runner.invoke(
+            app, ["model", "ask", "Tell me a joke.", "--method", "cot", "--model", server.base_url]
+        )
+    assert result.exit_code == 0
+    assert "does not read as an optimization problem" in result.stdout

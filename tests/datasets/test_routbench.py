@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from corta.datasets.routbench import FAMILIES, family_of, instance_path, load_routbench, sample
+from corta.datasets.routbench import FAMILIES, family_of, instance_path, load_routbench
+from corta.datasets.sampling import sample
 from corta.errors import ConfigError, DatasetError
 
 

@@ -1,0 +1,132 @@
+"""Run the modeler on one question and report what it chose, what that cost, and the whole search tree."""
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from corta.agents.modeler.graph import build_graph
+from corta.agents.modeler.levels import to_ir
+from corta.agents.modeler.methods import METHODS
+from corta.agents.modeler.scoring import StepScorer
+from corta.agents.modeler.tree import Node, SearchTree
+from corta.errors import ConfigError, ModelError
+from corta.models.llm import LLM
+from corta.models.usage import UsageLedger
+from corta.solvers.optmodel.explain import to_latex
+from corta.solvers.optmodel.schema import load_model
+from corta.solvers.optmodel.solve import solve
+
+
+@dataclass
+class ModelerResult:
+    """The chosen model and its solution, or why there is none; with the cost of the search."""
+
+    status: str  # optimal | infeasible | unbounded | time_limit | error | refused
+    objective: float | None
+    model: dict[str, Any] | None
+    values: dict[str, float]
+    message: str
+    method: str
+    policy_calls: int
+    tokens: int
+    seconds: float
+    tree: list[dict[str, Any]] = field(default_factory=list)
+    latex: str | None = None
+
+    def contract(self) -> dict[str, Any]:
+        """The documented `--json` output of `corta model ask`."""
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "model": self.model,
+            "values": self.values,
+            "message": self.message,
+            "search": {
+                "method": self.method,
+                "policy_calls": self.policy_calls,
+                "tokens": self.tokens,
+                "seconds": round(self.seconds, 3),
+                "tree": self.tree,
+            },
+        }
+
+
+def solve_problem(
+    question: str,
+    llm: LLM,
+    method: str = "bpp",
+    prm: StepScorer | None = None,
+    children: int | None = None,
+    width: int | None = None,
+    seed: int = 0,
+    time_limit_s: float = 30.0,
+) -> ModelerResult:
+    """Model and solve a word problem with one of the methods (`corta.agents.modeler.methods.METHODS`).
+
+    Raises
+    ------
+    ConfigError
+        If the method is unknown, or it prunes by reward and no `prm` is given.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    settings = METHODS[method].with_tree(children, width)
+    if settings.pruning == "prm" and not settings.one_pass and prm is None:
+        raise ConfigError(f"The {method} method needs a process reward model.")
+    own = LLM(llm.endpoint, UsageLedger(), llm.timeout_s)  # this run's calls only
+    started = time.perf_counter()
+    state = build_graph(own, prm).invoke(
+        {"question": question, "settings": settings, "seed": seed, "time_limit_s": time_limit_s}
+    )
+    seconds = time.perf_counter() - started
+    calls = own.ledger.calls
+    cost = {
+        "method": method,
+        "policy_calls": sum(call.purpose.startswith("policy") for call in calls),
+        "tokens": sum(call.prompt_tokens + call.completion_tokens for call in calls),
+        "seconds": seconds,
+    }
+    if state.get("refusal"):
+        return ModelerResult("refused", None, None, {}, state["refusal"], tree=[], **cost)
+    if method == "code":
+        outcome = state["program"]
+        return ModelerResult(
+            outcome["status"], outcome["objective"], None, {}, outcome["error"] or "The program ran.", **cost
+        )
+    tree: SearchTree = state["tree"]
+    chosen = state.get("chosen")
+    if chosen is None:
+        return _no_model(tree, cost)
+    return _answer(tree.nodes[chosen], tree, time_limit_s, cost)
+
+
+def _answer(node: Node, tree: SearchTree, time_limit_s: float, cost: dict[str, Any]) -> ModelerResult:
+    ir = to_ir(node.partial)
+    try:
+        model = load_model(ir)
+        result = solve(model, time_limit_s=time_limit_s)
+    except ModelError as error:
+        return ModelerResult("error", None, ir, {}, str(error), tree=tree.to_json(), **cost)
+    message = result.message if node.error is None else f"{result.message} Why: {node.error}."
+    return ModelerResult(
+        result.status,
+        result.objective,
+        ir,
+        result.values,
+        message,
+        tree=tree.to_json(),
+        latex=to_latex(model),
+        **cost,
+    )
+
+
+def _no_model(tree: SearchTree, cost: dict[str, Any]) -> ModelerResult:
+    """No complete model: the deepest usable partial model, and why the search stopped there."""
+    usable = [node for node in tree.nodes[1:] if node.error is None] or tree.nodes[:1]
+    deepest = max(usable, key=lambda node: (len(node.partial), node.score))
+    reasons = [node.error for node in tree.nodes if node.error]
+    reason = reasons[-1] if reasons else "no proposal was usable"
+    return ModelerResult(
+        "error", None, deepest.partial or None, {}, f"No complete model was found; the last failure: {reason}",
+        tree=tree.to_json(), **cost,
+    )  # fmt: skip

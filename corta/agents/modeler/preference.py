@@ -1,0 +1,40 @@
+"""Pairwise preference between two finalists: the judge sees both orders, and the two verdicts are averaged."""
+
+import math
+
+from corta.agents.modeler import prompts
+from corta.agents.modeler.steps import render_steps
+from corta.agents.modeler.tree import Node
+from corta.models.llm import LLM
+
+
+def prefer_first(llm: LLM, question: str, first: Node, second: Node) -> float:
+    """P(first is the better model), averaged over (first, second) and (second, first) to cancel position bias."""
+    texts = ["\n\n".join(render_steps(node.partial)) for node in (first, second)]
+    forward = _p_first(llm, question, texts[0], texts[1])
+    backward = _p_first(llm, question, texts[1], texts[0])
+    return (forward + (1.0 - backward)) / 2
+
+
+def _p_first(llm: LLM, question: str, first: str, second: str) -> float:
+    prompt = f"{prompts.PROBLEM.format(question=question.strip())}\n\n" + prompts.PREFERENCE.format(
+        first=first, second=second
+    )
+    reply = llm.chat_with_logprobs(prompt, system=prompts.SYSTEM, purpose="preference", top_logprobs=10)
+    if not reply.tokens:
+        return 0.5
+    top = reply.tokens[0].top or {reply.tokens[0].token: reply.tokens[0].logprob}
+    p_a = sum(math.exp(lp) for token, lp in top.items() if token.strip().upper() == "A")
+    p_b = sum(math.exp(lp) for token, lp in top.items() if token.strip().upper() == "B")
+    return p_a / (p_a + p_b) if p_a + p_b > 0 else 0.5
+
+
+def rank_by_preference(llm: LLM, question: str, finalists: list[Node]) -> list[Node]:
+    """Finalists ordered by their mean preference against the others (a round robin; two finalists: one pair)."""
+    wins = {node.id: 0.0 for node in finalists}
+    for i, first in enumerate(finalists):
+        for second in finalists[i + 1 :]:
+            p = prefer_first(llm, question, first, second)
+            wins[first.id] += p
+            wins[second.id] += 1.0 - p
+    return sorted(finalists, key=lambda node: -wins[node.id])

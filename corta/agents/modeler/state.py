@@ -1,0 +1,20 @@
+"""The modeler graph's state."""
+
+from typing import Any, TypedDict
+
+from corta.agents.modeler.methods import SearchSettings
+from corta.agents.modeler.tree import SearchTree
+
+
+class ModelerState(TypedDict, total=False):
+    question: str
+    settings: SearchSettings
+    seed: int
+    time_limit_s: float
+    tree: SearchTree
+    level: int  # index into LEVELS of the next level to build
+    frontier: list[int]  # ids of the nodes kept at the last level
+    finalists: list[int]
+    chosen: int | None
+    refusal: str | None
+    program: dict[str, Any] | None  # the `code` method's outcome
