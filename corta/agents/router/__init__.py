@@ -1,0 +1,1 @@
+"""The ARS router: a routing problem in words → constraint code from a template database → a feasible plan."""
