@@ -94,8 +94,14 @@ class InsertionTables:
         """The cheapest option; with constraint code, the cheapest once the code's weighted violation is added."""
         if self.evaluator.constraints is None:
             return min(options)
-        shortlist = sorted(options)[:GENERATED_TRIALS]
-        return min(shortlist, key=lambda option: (option[0] + self._generated_cost(customer, option), option))
+        best: tuple[float, Option] | None = None
+        for option in sorted(options)[:GENERATED_TRIALS]:
+            if best is not None and option[0] >= best[0]:
+                break  # sorted by cost and violations are ≥ 0: no later option can be cheaper
+            candidate = (option[0] + self._generated_cost(customer, option), option)
+            best = candidate if best is None or candidate < best else best
+        assert best is not None
+        return best[1]
 
     def insert(self, customer: int, index: int, position: int) -> None:
         if index == len(self.routes):
