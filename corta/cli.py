@@ -1,6 +1,5 @@
 """The `corta` command line. Results go to stdout (`--json` where a command prints results); logs go to stderr."""
 
-import functools
 import json
 import signal
 import sys
@@ -8,13 +7,15 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from corta import __version__
+from corta.commands.prm import prm_app
+from corta.commands.reporting import reports_errors
 from corta.config import Settings
-from corta.errors import CortaError, ModelError
+from corta.errors import ModelError
 from corta.log import configure_logging
 from corta.models.llm import LLM
 from corta.models.runtime.catalog import PACKAGED_MODELS
@@ -48,29 +49,12 @@ app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(model_app, name="model")
 app.add_typer(route_app, name="route")
 app.add_typer(eval_app, name="eval")
+app.add_typer(prm_app, name="prm")
 
-CommandT = TypeVar("CommandT", bound=Callable[..., Any])
 ModelOption = Annotated[
     str | None, typer.Option("--model", "-m", help="embedded | tiny | vllm | url | an http(s) URL.")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def reports_errors(command: CommandT) -> CommandT:
-    """Turn a `CortaError` into one sentence on stderr and exit code 1 (2 for a malformed model), never a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except CortaError as error:
-            typer.echo(f"error: {error}", err=True)
-            raise typer.Exit(2 if isinstance(error, ModelError) else 1) from None
-        except KeyboardInterrupt:
-            typer.echo("interrupted", err=True)
-            raise typer.Exit(130) from None
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _settings() -> Settings:
@@ -396,10 +380,68 @@ def route_solve(
     typer.echo(
         f"{verdict}, distance {outcome.cost:.2f}, {len(outcome.routes)} routes, {outcome.seconds:.1f} s"
     )
-    for number, route in enumerate(outcome.routes, start=1):
+    _echo_plan(outcome.routes, outcome.violations)
+
+
+def _echo_plan(routes: list[list[int]], violations: list[str]) -> None:
+    for number, route in enumerate(routes, start=1):
         typer.echo(f"  route {number}: 0 {' '.join(map(str, route))} 0")
-    for violation in outcome.violations:
+    for violation in violations:
         typer.echo(f"  violation: {violation}")
+
+
+@route_app.command("ask")
+@reports_errors
+def route_ask(
+    description: Annotated[str, typer.Argument(help="The side constraints in plain words.")],
+    instance: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="A Solomon or CVRPLIB instance file.")
+    ],
+    seconds: Annotated[float, typer.Option(min=0.1, help="Time limit of each search.")] = 5.0,
+    seed: Annotated[int, typer.Option(help="Seed of the search and the sampling.")] = 0,
+    rounds: Annotated[int, typer.Option(min=0, help="Repair rounds at most.")] = 3,
+    plot: Annotated[Path | None, typer.Option(help="Draw the plan to this PNG file.")] = None,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Turn side constraints in words into constraint code (templates chosen and filled by the LLM, tested in
+    the sandbox) and plan routes under it; says which constraints it could not honour."""
+    from corta.agents.router.agent import route_problem
+    from corta.agents.router.prefilter import Prefilter
+    from corta.solvers.routing.instance import InstanceError, read_instance
+    from corta.solvers.routing.plot import plot_routes
+
+    settings = _settings()
+    try:
+        data = read_instance(instance)
+    except InstanceError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    with connect(settings, model) as endpoint:
+        llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
+        result = route_problem(
+            description, instance, llm, seconds=seconds, seed=seed, max_rounds=rounds, prefilter=Prefilter()
+        )
+    if plot is not None:
+        plot_routes(
+            data, result.outcome.routes, plot, result.violations,
+            title=f"{instance.name}: {result.outcome.cost:.1f}",
+        )  # fmt: skip
+    if as_json:
+        _print_json(result.contract())
+        return
+    verdict = "feasible" if result.feasible else "NOT feasible"
+    typer.echo(
+        f"{verdict}, distance {result.outcome.cost:.2f}, {len(result.outcome.routes)} routes; "
+        f"{result.calls} LLM calls, {result.rounds} repair rounds, {result.seconds:.1f} s"
+    )
+    for item in result.constraints:
+        typer.echo(f"  constraint: {item['template']} {json.dumps(item['params'])} ({item['status']})")
+    _echo_plan(result.outcome.routes, result.violations)
+    for finding in result.findings:
+        typer.echo(f"  note: {finding}")
+    if result.check_code:
+        typer.echo("\n" + result.check_code)
 
 
 MethodOption = Annotated[str, typer.Option(help="cot | sc | tot | beam | bpp | code")]
@@ -548,10 +590,17 @@ def eval_routing(
     data: Annotated[Path, typer.Option(help="The routbench folder (its JSON files and instance files).")],
     out: Annotated[Path, typer.Option(help="Output folder: results.jsonl, report.md, plots (resumable).")],
     bench: Annotated[str, typer.Option(help="Benchmark: routbench.")] = "routbench",
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="ars (the router agent) | direct (the LLM writes a solver) | oracle (reference checkers)."
+        ),
+    ] = None,
     oracle_checker: Annotated[
         bool,
         typer.Option(
-            "--oracle-checker", help="Plug in each variant's reference checker (tests the backbone)."
+            "--oracle-checker",
+            help="Plug in each variant's reference checker (tests the backbone): --method oracle.",
         ),
     ] = False,
     split: Annotated[str, typer.Option(help="simple | complex | all")] = "all",
@@ -559,35 +608,57 @@ def eval_routing(
     sample_size: Annotated[
         int | None, typer.Option("--sample", help="A seeded sample of this many variants.")
     ] = None,
+    sample_seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
     seconds: Annotated[float, typer.Option(min=0.1, help="Search time per variant.")] = 5.0,
     reference_seconds: Annotated[
-        float | None, typer.Option(help="Also solve each variant this long and report the distance gap.")
+        float | None,
+        typer.Option(
+            help="Also solve each variant this long under its reference checker; report the distance gap."
+        ),
     ] = None,
+    rounds: Annotated[int, typer.Option(min=0, help="Repair rounds at most (ars).")] = 3,
     workers: Annotated[int, typer.Option(min=1, help="Variants solved at once.")] = 2,
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N variants.")] = None,
+    model: ModelOption = None,
 ) -> None:
-    """Evaluate routing on RoutBench; with --oracle-checker each variant's own checker tests the backbone."""
+    """Evaluate routing on RoutBench: the router agent (ars), the LLM writing a whole solver (direct), or the
+    backbone under each variant's own checker (oracle)."""
     from corta.datasets.evaluate import run_evaluation, write_report
     from corta.datasets.routbench import load_routbench
-    from corta.datasets.routing_eval import RoutingOracleTask
+    from corta.datasets.routing_eval import ReferenceRuns, RoutingAgentTask, RoutingOracleTask
     from corta.datasets.sampling import sample
 
-    _settings()
+    settings = _settings()
     if bench != "routbench":
         raise typer.BadParameter("only --bench routbench exists for routing")
-    if not oracle_checker:
-        raise typer.BadParameter(
-            "the router agent is not built yet: use --oracle-checker to evaluate the backbone"
-        )
+    if oracle_checker and method not in (None, "oracle"):
+        raise typer.BadParameter("--oracle-checker is --method oracle; give one of them")
+    method = "oracle" if oracle_checker else method or "ars"
+    if method not in ("ars", "direct", "oracle"):
+        raise typer.BadParameter(f"unknown method {method!r}: use ars, direct or oracle")
     variants = load_routbench(data, split, size)  # type: ignore[arg-type]
     if sample_size is not None:
-        variants = sample(variants, sample_size, seed=0)
-    task = RoutingOracleTask(data, seconds=seconds, reference_seconds=reference_seconds)
+        variants = sample(variants, sample_size, seed=sample_seed)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "sample_ids.json").write_text(json.dumps([variant.id for variant in variants], indent=1) + "\n")
     command = "corta " + " ".join(sys.argv[1:])
-    summary = run_evaluation(task, variants, out, workers=workers, limit=limit, command=command)
-    report = write_report(
-        out, f"RoutBench with reference checkers ({split}, {size} customers)", command, "cost"
-    )
+    if method == "oracle":
+        task: Any = RoutingOracleTask(data, seconds=seconds, reference_seconds=reference_seconds)
+        summary = run_evaluation(task, variants, out, workers=workers, limit=limit, command=command)
+        title = f"RoutBench with reference checkers ({split}, {size} customers)"
+    else:
+        from corta.agents.router.prefilter import Prefilter
+
+        with connect(settings, model) as endpoint:
+            llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
+            task = RoutingAgentTask(
+                data, llm, method, seconds=seconds, rounds=rounds, reference_seconds=reference_seconds,
+                references=ReferenceRuns(out.parent / "reference_runs.jsonl"),
+                prefilter=Prefilter() if method == "ars" else None,
+            )  # fmt: skip
+            summary = run_evaluation(task, variants, out, workers=workers, limit=limit, command=command)
+        title = f"RoutBench, method {method} ({split}, {size} customers)"
+    report = write_report(out, title, command, "cost")
     typer.echo(f"{summary.overall.successes}/{summary.overall.items} plans passed; report: {report}")
 
 

@@ -5,10 +5,10 @@ functions get a per-program prefix so that all programs fit in one file; one san
 many plans, or runs the backbone under each checker, and pays the start-up once.
 """
 
-import ast
 from pathlib import Path
 from typing import Any
 
+from corta.agents.router.programs import prefixed
 from corta.config import Settings
 from corta.solvers.routing.sandboxed import ROUTING_IMPORTS, matplotlib_cache
 from corta.solvers.sandbox import SandboxLimits, run_code
@@ -55,18 +55,6 @@ def corta_solve(instance_path, names, max_iterations, seed):
         plans[name] = result.routes
     return plans
 """
-
-
-def prefixed(source: str, prefix: str) -> str:
-    """`source` with its top-level functions, and every use of them, renamed `<prefix><name>`."""
-    tree = ast.parse(source)
-    names = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.FunctionDef) and node.name in names:
-            node.name = prefix + node.name
-        elif isinstance(node, ast.Name) and node.id in names:
-            node.id = prefix + node.id
-    return ast.unparse(tree)
 
 
 def _program_file(programs: dict[str, tuple[str, str | None]], entry: str) -> str:
