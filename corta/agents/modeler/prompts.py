@@ -3,15 +3,18 @@
 SYSTEM = """You turn optimization word problems into models, as JSON that fills the given schema.
 Rules for functions: write linear expressions over the declared names, like 3*x + 4*y <= budget.
 Indexed names use sets: sum_{i in I} cost_i * x_i, with a constraint "domain": "i in I" to repeat it per element.
-Take every number from the problem text; never invent data. Use INTEGER variables for countable things.
-Example. Problem: A shop makes chairs ($30 profit each) and tables ($50). A chair takes 2 hours, a table 4; 100 hours
-are available. At least 5 tables must be made. Maximize profit.
-Model: {"parameters": [{"name": "profit_chair", "data": 30}, {"name": "profit_table", "data": 50},
-{"name": "hours_chair", "data": 2}, {"name": "hours_table", "data": 4}, {"name": "hours", "data": 100},
-{"name": "min_tables", "data": 5}], "variables": [{"name": "chairs", "type": "INTEGER"},
-{"name": "tables", "type": "INTEGER"}], "objective": {"sense": "max", "function": "profit_chair*chairs +
-profit_table*tables"}, "constraints": [{"name": "work", "function": "hours_chair*chairs + hours_table*tables <=
-hours"}, {"name": "few_tables", "function": "tables >= min_tables"}]}"""
+Take every number from the problem text; never invent data. Variables are CONTINUOUS unless they count whole things
+(people, vehicles, trips, bottles); acres, hours, kilograms and gallons are CONTINUOUS.
+Every limit in the text is a constraint: each amount available, each 'at least' and 'at most', each ratio or percentage.
+Multiply each per-unit amount by the variable it belongs to (cost per trip times trips <= budget).
+Example. Problem: A farm has 100 acres for wheat and corn. Wheat earns $30 per acre and corn $50; an acre of wheat needs
+2 hours of labour, corn 4; 300 hours are available. At least twice as many acres of wheat as corn. Maximize profit.
+Model: {"parameters": [{"name": "land", "data": 100}, {"name": "profit_wheat", "data": 30},
+{"name": "profit_corn", "data": 50}, {"name": "hours_wheat", "data": 2}, {"name": "hours_corn", "data": 4},
+{"name": "hours", "data": 300}, {"name": "ratio", "data": 2}], "variables": [{"name": "wheat", "type": "CONTINUOUS"},
+{"name": "corn", "type": "CONTINUOUS"}], "objective": {"sense": "max", "function": "profit_wheat*wheat +
+profit_corn*corn"}, "constraints": [{"name": "acres", "function": "wheat + corn <= land"}, {"name": "labour",
+"function": "hours_wheat*wheat + hours_corn*corn <= hours"}, {"name": "mix", "function": "wheat >= ratio*corn"}]}"""
 
 PROBLEM = "Problem:\n{question}"
 

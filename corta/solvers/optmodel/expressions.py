@@ -306,10 +306,25 @@ def _parser(start: str) -> Lark:
     return Lark(_GRAMMAR, start=start, parser="lalr", lexer="basic", maybe_placeholders=True)
 
 
+def _unwrap_braces(text: str) -> str:
+    """Blank one pair of braces around the whole text (`{3*x + y <= 4}`, a small model's habit), keeping offsets."""
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return text
+    depth = 0
+    for position, char in enumerate(stripped[:-1]):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0 and position > 0:
+            return text  # the first brace closes before the end: `{a} + {b}`
+    first, last = text.index("{"), text.rindex("}")
+    return f"{text[:first]} {text[first + 1 : last]} {text[last + 1 :]}"
+
+
 def _parse(text: str, start: str, what: str) -> object:
     if not isinstance(text, str):
         raise ModelError(f"The {what} must be text, not {type(text).__name__}.", text=str(text))
     normalized, origin = normalize(text)
+    normalized = _unwrap_braces(normalized)
     try:
         tree = _parser(start).parse(normalized)
         return _ToAst().transform(tree)

@@ -121,3 +121,12 @@ def test_mutated_valid_functions_only_raise_model_error(base, start, length, ins
     for parse in (parse_expression, parse_constraint):
         with contextlib.suppress(ModelError):
             parse(mutated)
+
+
+def test_one_pair_of_braces_around_the_whole_text_is_dropped():
+    assert without_positions(parse_constraint("{3*x + y <= 4}")) == without_positions(
+        parse_constraint("3*x + y <= 4")
+    )
+    assert without_positions(parse_expression("{a} + {b}")) == without_positions(parse_expression("a + b"))
+    with pytest.raises(ModelError, match="position 16"):
+        parse_constraint("{3 * s} >= j / 3}")
