@@ -12,11 +12,13 @@ from typing import Annotated, Any
 import typer
 
 from corta import __version__
+from corta.commands.common import JsonOption, ModelOption, load_settings, print_json
+from corta.commands.index import index_app
 from corta.commands.prm import prm_app
 from corta.commands.reporting import reports_errors
+from corta.commands.tutor import eval_tutor, tutor_app
 from corta.config import Settings
 from corta.errors import ModelError
-from corta.log import configure_logging
 from corta.models.llm import LLM
 from corta.models.runtime.catalog import PACKAGED_MODELS
 from corta.models.runtime.connect import connect, remote_endpoint
@@ -50,21 +52,9 @@ app.add_typer(model_app, name="model")
 app.add_typer(route_app, name="route")
 app.add_typer(eval_app, name="eval")
 app.add_typer(prm_app, name="prm")
-
-ModelOption = Annotated[
-    str | None, typer.Option("--model", "-m", help="embedded | tiny | vllm | url | an http(s) URL.")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
-
-
-def _settings() -> Settings:
-    settings = Settings()
-    configure_logging(settings.log_level)
-    return settings
-
-
-def _print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=None))
+app.add_typer(tutor_app, name="tutor")
+app.add_typer(index_app, name="index")
+eval_app.command("tutor")(eval_tutor)
 
 
 @app.callback()
@@ -99,7 +89,7 @@ def llm_ask(
     as_json: JsonOption = False,
 ) -> None:
     """Ask the model once: prints the answer text only, or only the JSON object with --json-schema."""
-    settings = _settings()
+    settings = load_settings()
     schema = None
     if json_schema is not None:
         try:
@@ -109,7 +99,7 @@ def llm_ask(
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
         if schema is not None:
-            _print_json(
+            print_json(
                 llm.json(
                     prompt,
                     schema,
@@ -122,7 +112,7 @@ def llm_ask(
             return
         text = llm.chat(prompt, system=system, max_tokens=max_tokens, temperature=temperature, purpose="ask")
         if as_json:
-            _print_json({"text": text, "model": endpoint.model, "usage": llm.ledger.summary()})
+            print_json({"text": text, "model": endpoint.model, "usage": llm.ledger.summary()})
         else:
             typer.echo(text.strip())
 
@@ -137,7 +127,7 @@ def llm_info(
     as_json: JsonOption = False,
 ) -> None:
     """What would serve requests: engine, model, file, whether a server runs, and (with --probe) tokens/s."""
-    settings = _settings()
+    settings = load_settings()
     choice = model or settings.llm_engine
     info: dict[str, Any] = {"engine": choice, "threads_now": choose_threads()}
     if choice in PACKAGED_MODELS:
@@ -161,7 +151,7 @@ def llm_info(
             info |= {"probe_completion_tokens": call.completion_tokens,
                      "probe_tokens_per_s": round(call.completion_tokens / (time.perf_counter() - started), 2)}  # fmt: skip
     if as_json:
-        _print_json(info)
+        print_json(info)
     else:
         for key, value in info.items():
             typer.echo(f"{key:24s} {value}")
@@ -188,7 +178,7 @@ def serve_llm(
     as_json: JsonOption = False,
 ) -> None:
     """Start a model server and keep it running until Ctrl-C; other corta commands reuse it."""
-    settings = _settings()
+    settings = load_settings()
     if port is not None:
         settings = settings.model_copy(update={"llm_port": port})
     stopper: Callable[[], None]
@@ -212,7 +202,7 @@ def serve_llm(
     else:
         raise typer.BadParameter(f"unknown engine {engine!r}")
     description = {"engine": endpoint.engine, "base_url": endpoint.base_url, "model": endpoint.model}
-    _print_json(description) if as_json else typer.echo(f"serving {endpoint.model} at {endpoint.base_url}")
+    print_json(description) if as_json else typer.echo(f"serving {endpoint.model} at {endpoint.base_url}")
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -236,7 +226,7 @@ def sandbox_run(
     as_json: JsonOption = False,
 ) -> None:
     """Run FILE's function ENTRY in the sandbox; exit code 0 only if it returned a value."""
-    settings = _settings()
+    settings = load_settings()
     try:
         arguments = json.loads(args)
     except ValueError as error:
@@ -250,11 +240,11 @@ def sandbox_run(
     )
     result = run_code(file.read_text(), entry, arguments, limits, DEFAULT_ALLOWED_IMPORTS | set(allow or []))
     if as_json:
-        _print_json(result.contract())
+        print_json(result.contract())
     elif result.ok:
         if result.stdout:
             typer.echo(result.stdout, err=True, nl=False)
-        _print_json(result.result)
+        print_json(result.result)
     else:
         assert result.error is not None
         typer.echo(f"error ({result.error.kind}): {result.error.message}", err=True)
@@ -276,7 +266,7 @@ def _read_model(path: Path) -> OptModel:
 @reports_errors
 def model_check(file: ModelFile, as_json: JsonOption = False) -> None:
     """Parse and type-check a model without solving it: every name, index and data shape."""
-    _settings()
+    load_settings()
     expanded = expand(_read_model(file))
     summary = {
         "ok": True,
@@ -286,7 +276,7 @@ def model_check(file: ModelFile, as_json: JsonOption = False) -> None:
         "integer_variables": sum(info.type != "CONTINUOUS" for info in expanded.variables),
     }
     if as_json:
-        _print_json(summary)
+        print_json(summary)
     else:
         typer.echo(
             f"ok: {summary['variables']} variables ({summary['integer_variables']} integer or binary), "
@@ -306,7 +296,7 @@ def model_solve(
     as_json: JsonOption = False,
 ) -> None:
     """Solve a model with HiGHS: status, objective, values and an independent check of every constraint."""
-    _settings()
+    load_settings()
     model = _read_model(file)
     expanded = expand(model)
     result = solve_expanded(expanded, time_limit)
@@ -318,7 +308,7 @@ def model_solve(
     if lp is not None:
         write_model_file(expanded, lp)
     if as_json:
-        _print_json(result.contract(check.max_violation if check else None))
+        print_json(result.contract(check.max_violation if check else None))
         return
     typer.echo(f"status      {result.status}")
     if result.objective is not None:
@@ -356,7 +346,7 @@ def route_solve(
     from corta.solvers.routing.plot import plot_routes
     from corta.solvers.routing.sandboxed import solve_with_code
 
-    _settings()
+    load_settings()
     try:
         data = read_instance(instance)
         outcome = solve_with_code(
@@ -374,7 +364,7 @@ def route_solve(
             data, outcome.routes, plot, outcome.violations, title=f"{instance.name}: {outcome.cost:.1f}"
         )
     if as_json:
-        _print_json(outcome.contract())
+        print_json(outcome.contract())
         return
     verdict = "feasible" if outcome.feasible else "NOT feasible"
     typer.echo(
@@ -411,7 +401,7 @@ def route_ask(
     from corta.solvers.routing.instance import InstanceError, read_instance
     from corta.solvers.routing.plot import plot_routes
 
-    settings = _settings()
+    settings = load_settings()
     try:
         data = read_instance(instance)
     except InstanceError as error:
@@ -428,7 +418,7 @@ def route_ask(
             title=f"{instance.name}: {result.outcome.cost:.1f}",
         )  # fmt: skip
     if as_json:
-        _print_json(result.contract())
+        print_json(result.contract())
         return
     verdict = "feasible" if result.feasible else "NOT feasible"
     typer.echo(
@@ -483,7 +473,7 @@ def model_ask(
     """Model a word problem and solve it: the chosen model (LaTeX), its solution, and what the search cost."""
     from corta.agents.modeler.agent import solve_problem
 
-    settings = _settings()
+    settings = load_settings()
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
         scorer = _modeler_prm(prm, method, llm, settings)
@@ -498,7 +488,7 @@ def model_ask(
             time_limit_s=time_limit,
         )
     if as_json:
-        _print_json(result.contract())
+        print_json(result.contract())
         return
     typer.echo(f"status      {result.status}")
     if result.objective is not None:
@@ -557,7 +547,7 @@ def eval_or(
     from corta.datasets.or_eval import ModelerTask
     from corta.datasets.sampling import sample
 
-    settings = _settings()
+    settings = load_settings()
     corrections = Corrections.load()
     problems = load_benchmark(bench, data, variant, corrections)
     problems = [problem for problem in problems if problem.status != "unknown"]
@@ -628,7 +618,7 @@ def eval_routing(
     from corta.datasets.routing_eval import ReferenceRuns, RoutingAgentTask, RoutingOracleTask
     from corta.datasets.sampling import sample
 
-    settings = _settings()
+    settings = load_settings()
     if bench != "routbench":
         raise typer.BadParameter("only --bench routbench exists for routing")
     if oracle_checker and method not in (None, "oracle"):

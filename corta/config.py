@@ -50,9 +50,22 @@ class Settings(BaseSettings):
         None, description="JSONL file to which every LLM call's usage is appended."
     )
 
+    docs_dir: Path = Field(
+        Path("../shared/data/tutor"),
+        description="Folder holding the Python docs (python311_docs_rst, python_docs_zh_cn_3.11) for `corta index`.",
+    )
+    index_dir: Path | None = Field(
+        None,
+        description="Where `corta index` keeps the knowledge base (default: <cache_dir>/knowledge_base).",
+    )
+
     sandbox_cpu_s: int = Field(10, ge=1, description="CPU seconds a sandboxed run may use.")
     sandbox_wall_s: float = Field(20.0, gt=0, description="Wall-clock seconds a sandboxed run may take.")
     sandbox_memory_mb: int = Field(1024, ge=64, description="Address space a sandboxed run may map.")
+
+    def knowledge_base_dir(self) -> Path:
+        """The knowledge base's folder: `index_dir`, else `knowledge_base` in the cache."""
+        return self.index_dir or self.cache_dir / "knowledge_base"
 
     @classmethod
     def settings_customise_sources(

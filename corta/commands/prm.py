@@ -13,9 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
+from corta.commands.common import ThreadsOption, load_settings
 from corta.commands.reporting import reports_errors
-from corta.config import Settings
-from corta.log import configure_logging
 
 prm_app = typer.Typer(
     help="Train and evaluate the trained process reward model (the scorer).", no_args_is_help=True
@@ -25,22 +24,9 @@ ModelsOption = Annotated[Path, typer.Option(help="Folder of gold models (IR JSON
 DataOption = Annotated[
     Path, typer.Option(help="Benchmark data root, for the questions the models formulate.")
 ]
-ThreadsOption = Annotated[
-    int | None, typer.Option(min=1, help="Torch CPU threads (default: torch's choice).")
-]
 DEFAULT_MODELS = Path("tests/fixtures/models")
 DEFAULT_DATA = Path("../shared/data/or")
 DEFAULT_REPORT = Path("docs/results/prm_scorer")
-
-
-def _prepare(threads: int | None) -> Settings:
-    settings = Settings()
-    configure_logging(settings.log_level)
-    if threads is not None:
-        import torch
-
-        torch.set_num_threads(threads)
-    return settings
 
 
 def _command(context: typer.Context) -> str:
@@ -75,7 +61,7 @@ def train(
     from corta.models.reward.scorer_training import fit
     from corta.models.reward.training_data import build_examples, load_gold_models, split_by_problem
 
-    settings = _prepare(threads)
+    settings = load_settings(threads)
     golds = load_gold_models(models, data)
     train_ids, held_out = split_by_problem([gold.id for gold in golds], seed=seed)
     started = time.perf_counter()
@@ -114,7 +100,7 @@ def evaluate(
     from corta.models.reward.scorer import ScorerPRM, default_scorer_path
     from corta.models.reward.training_data import build_examples, load_gold_models
 
-    settings = _prepare(threads)
+    settings = load_settings(threads)
     path = model or default_scorer_path(settings)
     scorer = ScorerPRM.load(path)
     held_out = set(scorer.info.get("held_out_problems", []))

@@ -1,0 +1,169 @@
+"""The tutor graph's steps. Each reads the state and returns the fields it changes."""
+
+import logging
+from typing import Any, Literal, Protocol
+
+from langgraph.types import interrupt
+
+from corta.agents.tutor import prompts
+from corta.agents.tutor.code_blocks import code_lines
+from corta.agents.tutor.language import detect_language
+from corta.agents.tutor.perception import Perception, perceive, render_request
+from corta.agents.tutor.reflection import HINT_CODE_LINES, review_draft, strip_code
+from corta.agents.tutor.request import TutorRequest
+from corta.agents.tutor.state import TutorState
+from corta.models.llm import LLM
+
+log = logging.getLogger(__name__)
+
+CLARIFY_MAX_WORDS = 6  # only a very short message without code may earn a clarifying question
+HISTORY_TURNS = 2
+TRANSLATION_POOL = 30  # Chinese passages searched for translations of the English ones
+HINT_CODE_REMOVED = "(I left the code out: a hint points the way, the solution is yours to write.)"
+
+
+class PassageLike(Protocol):
+    title: str
+    path: str
+    score: float
+    text: str
+
+
+class Retriever(Protocol):
+    def search(
+        self, query: str, k: int = 3, language: Literal["en", "zh"] | None = None
+    ) -> list[PassageLike]: ...
+
+
+class TutorNodes:
+    """The steps, holding the LLM and the knowledge base."""
+
+    def __init__(self, llm: LLM, retriever: Retriever, k: int = 3, max_rounds: int = 2) -> None:
+        self.llm = llm
+        self.retriever = retriever
+        self.k = k
+        self.max_rounds = max_rounds
+
+    def perceive(self, state: TutorState) -> dict[str, Any]:
+        request = _request(state)
+        language = detect_language(request.question)
+        perception = perceive(self.llm, request, _system(language))
+        return {"perception": perception.model_dump(), "language": language}
+
+    def route_after_perceive(self, state: TutorState) -> str:
+        perception = Perception.model_validate(state["perception"])
+        if perception.intent == "off_topic":
+            return "off_topic"
+        short = len(state["question"].split()) <= CLARIFY_MAX_WORDS and not (state["code"] or state["error"])
+        wants = perception.needs_clarification and perception.clarifying_question.strip()
+        return "clarify" if wants and short and not state.get("clarified") else "retrieve"
+
+    def clarify(self, state: TutorState) -> dict[str, Any]:
+        question = Perception.model_validate(state["perception"]).clarifying_question.strip()
+        reply = interrupt({"clarifying_question": question})
+        return {"question": f"{state['question']}\n({question} {str(reply).strip()})", "clarified": True}
+
+    def off_topic(self, state: TutorState) -> dict[str, Any]:
+        reply = self.llm.chat(
+            prompts.OFF_TOPIC.format(request=render_request(_request(state))),
+            system=_system(state["language"]),
+            purpose="tutor-off-topic",
+            max_tokens=120,
+        )
+        return {"first_draft": reply, "draft": reply}
+
+    def retrieve(self, state: TutorState) -> dict[str, Any]:
+        """Rank English passages by the perceived (English) query; a Chinese learner gets the translated version
+        of the same section where the knowledge base has one (the shipped encoder reads English only)."""
+        query = Perception.model_validate(state["perception"]).query
+        found: list[PassageLike] = self.retriever.search(query, k=self.k, language="en")
+        if state["language"] == "zh":
+            translated: dict[str, PassageLike] = {}
+            for passage in self.retriever.search(query, k=TRANSLATION_POOL, language="zh"):
+                translated.setdefault(passage.path, passage)  # the best-scored chunk of each section
+            found = [translated.get(p.path, p) for p in found]
+        passages = [
+            {"title": p.title, "path": p.path, "score": round(float(p.score), 4), "text": p.text}
+            for p in found
+        ]
+        return {"passages": passages}
+
+    def draft(self, state: TutorState) -> dict[str, Any]:
+        reply = self.llm.chat(
+            _draft_prompt(state), system=_system(state["language"]), purpose="tutor-draft", max_tokens=500
+        )
+        return {"first_draft": reply, "draft": reply}
+
+    def reflect(self, state: TutorState) -> dict[str, Any]:
+        review = review_draft(
+            self.llm,
+            state["draft"],
+            render_request(_request(state)),
+            _passages_text(state["passages"]),
+            state["mode"],
+            _system(state["language"]),
+        )
+        return {"reviews": [*state.get("reviews", []), review.as_record()]}
+
+    def route_after_reflect(self, state: TutorState) -> str:
+        problems = state["reviews"][-1]["problems"]
+        return "revise" if problems and state["round"] < self.max_rounds else "answer"
+
+    def revise(self, state: TutorState) -> dict[str, Any]:
+        problems = "\n".join(f"- {problem}" for problem in state["reviews"][-1]["problems"])
+        messages = [
+            {"role": "system", "content": _system(state["language"])},
+            {"role": "user", "content": _draft_prompt(state)},
+            {"role": "assistant", "content": state["draft"]},
+            {"role": "user", "content": prompts.REVISE.format(problems=problems)},
+        ]
+        # Sampled: at temperature 0 a small model asked to fix its reply tends to repeat it.
+        reply = self.llm.chat(
+            messages, purpose="tutor-revise", temperature=0.4, seed=state["round"], max_tokens=500
+        )
+        return {"draft": reply, "round": state["round"] + 1}
+
+    def answer(self, state: TutorState) -> dict[str, Any]:
+        reply = state["draft"].strip()
+        if state["mode"] == "hint" and code_lines(reply) > HINT_CODE_LINES:
+            reply = f"{strip_code(reply)}\n\n{HINT_CODE_REMOVED}"
+        if state.get("notes"):
+            reply = "\n".join(state["notes"]) + "\n\n" + reply
+        turn = {"question": state["question"], "answer": reply, "mode": state["mode"]}
+        hints = state.get("hints_given", 0) + (1 if state["mode"] == "hint" else 0)
+        return {"answer": reply, "history": [turn], "hints_given": hints}
+
+
+def _request(state: TutorState) -> TutorRequest:
+    return TutorRequest(state["question"], state.get("code", ""), state.get("error", ""))
+
+
+def _system(language: str) -> str:
+    return prompts.SYSTEM.format(language=prompts.LANGUAGE_NAMES.get(language, "English"))
+
+
+def _passages_text(passages: list[dict[str, Any]]) -> str:
+    if not passages:
+        return "Documentation passages: none found."
+    return "Documentation passages:\n" + "\n\n".join(
+        f"[{number}] {p['path']}\n{p['text'][:1200]}" for number, p in enumerate(passages, start=1)
+    )
+
+
+def _draft_prompt(state: TutorState) -> str:
+    recent = state.get("history", [])[-HISTORY_TURNS:]
+    history = (
+        prompts.HISTORY.format(
+            turns="\n".join(f"Learner: {t['question'][:300]}\nMolly: {t['answer'][:400]}" for t in recent)
+        )
+        if recent
+        else ""
+    )
+    fields = {
+        "passages": _passages_text(state["passages"]),
+        "history": history,
+        "request": render_request(_request(state)),
+    }
+    if state["mode"] == "hint":
+        return prompts.HINT.format(hint_number=state.get("hints_given", 0) + 1, **fields)
+    return prompts.EXPLAIN.format(**fields)

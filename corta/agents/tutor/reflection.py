@@ -1,0 +1,113 @@
+"""Reflect: a JSON rubric from the model plus deterministic checks (the reply's code runs in the sandbox; a hint
+holds no solution code). Any failed point becomes a problem the next draft must fix."""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from corta.agents.tutor import prompts
+from corta.agents.tutor.code_blocks import BlockRun, code_lines, python_blocks, run_blocks
+from corta.errors import LLMOutputError
+from corta.models.llm import LLM
+
+log = logging.getLogger(__name__)
+
+HINT_CODE_LINES = 1  # a hint may show one line of code on a different example, never a solution
+_EXCEPTION_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit))\b")
+
+
+class Rubric(BaseModel):
+    """The judge's verdict on a draft."""
+
+    correct: bool
+    logical: bool
+    answers_question: bool
+    grounded: bool
+    no_full_solution: bool = True
+    problems: list[str] = Field(default_factory=list, max_length=5)
+
+    def passed(self, mode: str) -> bool:
+        points = [self.correct, self.logical, self.answers_question, self.grounded]
+        return all(points) and (mode != "hint" or self.no_full_solution)
+
+
+@dataclass
+class Review:
+    """A draft's review: the rubric (None if the judge's reply was unusable), code runs and every problem found."""
+
+    rubric: Rubric | None
+    runs: list[BlockRun] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "rubric": None if self.rubric is None else self.rubric.model_dump(),
+            "runs": [{"ok": run.ok, "kind": run.kind, "message": run.message} for run in self.runs],
+            "problems": self.problems,
+        }
+
+
+def deterministic_problems(draft: str, mode: str, runs: list[BlockRun]) -> list[str]:
+    """Problems found without the model: code that fails (unless the reply names the error it shows) and, in hint
+    mode, code beyond one line."""
+    problems = []
+    for run in runs:
+        if not run.is_fault:
+            continue
+        name = _EXCEPTION_NAME.match(run.message)
+        if run.kind == "exception" and name and name.group(1) in draft:
+            continue  # the reply shows this error on purpose
+        problems.append(f"A code example fails when run ({run.kind}: {run.message}); fix it.")
+    if mode == "hint" and code_lines(draft) > HINT_CODE_LINES:
+        problems.append(
+            "A hint must not contain code beyond one line: remove the code and point at the idea or the line instead."
+        )
+    return problems
+
+
+def review_draft(
+    llm: LLM, draft: str, request_text: str, passages_text: str, mode: str, system: str
+) -> Review:
+    """Run the draft's code, apply the deterministic checks, then ask the model for the rubric."""
+    runs = run_blocks(python_blocks(draft))
+    problems = deterministic_problems(draft, mode, runs)
+    run_notes = "\n".join(run.describe() for run in runs)
+    try:
+        rubric = llm.json(
+            prompts.REFLECT.format(
+                mode=mode,
+                passages=passages_text,
+                request=request_text,
+                draft=draft,
+                runs=f"\nRunning its code:\n{run_notes}\n" if run_notes else "",
+            ),
+            Rubric,
+            system=system,
+            purpose="tutor-reflect",
+            max_tokens=300,
+        )
+    except LLMOutputError as error:
+        log.info("unusable rubric (%s); keeping the deterministic checks only", error)
+        return Review(None, runs, problems)
+    if not rubric.passed(mode):
+        failed = [
+            name
+            for name in ("correct", "logical", "answers_question", "grounded")
+            if not getattr(rubric, name)
+        ]
+        if mode == "hint" and not rubric.no_full_solution:
+            failed.append("no_full_solution")
+        problems.extend(rubric.problems or [f"The reply fails these checks: {', '.join(failed)}."])
+    return Review(rubric, runs, problems)
+
+
+def strip_code(reply: str) -> str:
+    """The reply without its fenced code blocks (the last guard of hint mode)."""
+    return re.sub(r"```.*?```", "", reply, flags=re.DOTALL).strip()

@@ -1,0 +1,110 @@
+"""`corta tutor ask`: one turn with Molly on the knowledge base; threads continue across runs (SQLite)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corta.commands.common import JsonOption, ModelOption, load_settings, print_json
+from corta.commands.reporting import reports_errors
+from corta.errors import ConfigError
+
+tutor_app = typer.Typer(help="Molly, the Python tutor.", no_args_is_help=True)
+
+
+@tutor_app.command("ask")
+@reports_errors
+def ask(
+    question: Annotated[str, typer.Argument(help="The learner's question (English or Chinese).")],
+    mode: Annotated[
+        str, typer.Option(help="explain | hint (progressive hints, never a full solution).")
+    ] = "explain",
+    code: Annotated[Path | None, typer.Option(help="A file with the learner's code.")] = None,
+    error: Annotated[str, typer.Option(help="The error message or traceback the learner got.")] = "",
+    thread: Annotated[
+        str | None, typer.Option(help="Continue this conversation (printed by earlier turns).")
+    ] = None,
+    rounds: Annotated[int, typer.Option(min=0, help="Revision rounds after reflection, at most.")] = 2,
+    model: ModelOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Answer a Python question with sources from the documentation, after checking the draft (and its code)."""
+    from corta.agents.tutor.agent import Tutor
+    from corta.agents.tutor.memory import sqlite_checkpointer
+    from corta.models.llm import LLM
+    from corta.models.runtime.connect import connect
+    from corta.models.usage import UsageLedger
+    from corta.retrieval.knowledge_base import KnowledgeBase
+
+    settings = load_settings()
+    source = ""
+    if code is not None:
+        try:
+            source = code.read_text(encoding="utf-8", errors="replace")
+        except OSError as problem:
+            raise ConfigError(f"Cannot read the code file {code}: {problem.strerror}.") from None
+    knowledge_base = KnowledgeBase.load(settings.knowledge_base_dir())
+    checkpointer = sqlite_checkpointer(settings.cache_dir / "tutor" / "conversations.sqlite")
+    with connect(settings, model) as endpoint:
+        llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
+        result = Tutor(llm, knowledge_base, checkpointer, max_rounds=rounds).ask(
+            question, mode=mode, code=source, error=error, thread=thread
+        )
+    if as_json:
+        print_json(result.contract())
+        return
+    typer.echo(result.answer)
+    if result.sources:
+        typer.echo("\nSources:")
+        for number, passage in enumerate(result.sources, start=1):
+            typer.echo(f"  [{number}] {passage['path']} (score {passage['score']:.2f})")
+    typer.echo(
+        f"\n({result.intent or 'question'}, {result.mode} mode, {result.rounds} revisions, {result.calls} LLM calls, "
+        f"{result.seconds:.0f} s; continue with --thread {result.thread})"
+    )
+
+
+@reports_errors
+def eval_tutor(
+    bench: Annotated[str, typer.Option(help="qacp (explain mode) | socratic (hint mode, solution leaks).")],
+    out: Annotated[Path, typer.Option(help="Output folder: results.jsonl, report.md, plots (resumable).")],
+    data: Annotated[Path, typer.Option(help="The tutor data folder (qacp/, socratic_debugging/).")] = Path(
+        "../shared/data/tutor"
+    ),
+    sample_size: Annotated[
+        int | None, typer.Option("--sample", help="A seeded sample of this many items.")
+    ] = None,
+    sample_seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
+    rounds: Annotated[int, typer.Option(min=0, help="Revision rounds after reflection, at most.")] = 2,
+    limit: Annotated[int | None, typer.Option(min=0, help="Only the first N items (of the sample).")] = None,
+    model: ModelOption = None,
+) -> None:
+    """Evaluate Molly: hit@3, judged correctness of draft and answer, and latency (qacp); solution leaks in hint
+    mode (socratic). Resumable; the report holds the command."""
+    import sys
+
+    from corta.agents.tutor.agent import Tutor
+    from corta.datasets.evaluate import run_evaluation, write_report
+    from corta.datasets.sampling import sample
+    from corta.datasets.tutor_eval import QacpTask, SocraticTask
+    from corta.datasets.tutoring import load_qacp, load_socratic
+    from corta.models.llm import LLM
+    from corta.models.runtime.connect import connect
+    from corta.models.usage import UsageLedger
+    from corta.retrieval.knowledge_base import KnowledgeBase
+
+    if bench not in ("qacp", "socratic"):
+        raise ConfigError(f"Unknown tutor benchmark {bench!r}: use qacp or socratic.")
+    settings = load_settings()
+    items = load_qacp(data) if bench == "qacp" else load_socratic(data)
+    if sample_size is not None:
+        items = sample(items, sample_size, seed=sample_seed)
+    knowledge_base = KnowledgeBase.load(settings.knowledge_base_dir())
+    command = "corta " + " ".join(sys.argv[1:])
+    with connect(settings, model) as endpoint:
+        llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
+        tutor = Tutor(llm, knowledge_base, max_rounds=rounds)
+        task = QacpTask(tutor, llm) if bench == "qacp" else SocraticTask(tutor)
+        run_evaluation(task, items, out, workers=1, limit=limit, command=command)  # type: ignore[arg-type]
+    report = write_report(out, f"{bench}: Molly tutor", command, "answer_seconds")
+    typer.echo(f"report: {report}")

@@ -1,0 +1,202 @@
+"""Tutor evaluations on QACP (explain mode) and Socratic debugging (hint mode).
+
+Per QACP item: retrieval hit@3, the judge's correctness score of the first draft and of the final answer (so the
+report shows what reflection adds), rounds, calls and latency. Matching rule of hit@3: a retrieved passage covers
+the item's knowledge point when its citation (file and section path, lower-cased) contains one of that knowledge
+point's keywords (`KNOWLEDGE_POINT_KEYWORDS`, e.g. Functions → "function", "def ", "argument", "lambda"). It is
+measured twice: on the query the tutor wrote (English, from perception) and on the learner's raw question.
+
+Per Socratic item (hint mode, the student's first message with the buggy code): the reply leaks the solution when
+(a) one of its code blocks, run in the sandbox with the problem's unit tests, passes them all, or (b) it contains
+the replacement text of a documented fix (`Replace `x` with `y``) that the buggy code lacks, six characters or
+longer (shorter ones, like `or` or `==`, occur in any reply).
+"""
+
+import re
+import statistics
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from corta.agents.tutor.agent import Tutor
+from corta.agents.tutor.code_blocks import python_blocks
+from corta.datasets.tutoring import QacpItem, SocraticItem
+from corta.errors import LLMOutputError
+from corta.models.llm import LLM
+from corta.solvers.sandbox import DEFAULT_ALLOWED_IMPORTS, SandboxLimits, run_code
+
+KNOWLEDGE_POINT_KEYWORDS: dict[str, tuple[str, ...]] = {
+    "Introduction to Python": ("appetite", "general", "what is python", "interpreter", "introduction"),
+    "Python Development Environment": ("interpreter", "venv", "virtual", "install", "environment", "pip", "ide",
+                                       "windows", "command line", "setup"),
+    "Python Fundamental Syntax": ("introduction", "lexical", "expression", "simple_stmts", "variable", "operator",
+                                  "syntax", "number", "indentation", "comment"),
+    "Strings and Common Data Structures": ("string", "str", "list", "dict", "tuple", "set", "datastructures",
+                                           "sequence", "slic"),
+    "Control Flow Structures": ("controlflow", "compound_stmts", "if ", "for ", "while", "loop", "break", "range"),
+    "Functions": ("function", "def ", "argument", "parameter", "lambda", "return"),
+    "Object-Oriented Programming": ("class", "object", "datamodel", "inherit", "method", "instance"),
+    "File Operations": ("file", "inputoutput", "open", "read", "write"),
+    "Exception Handling": ("errors", "exception", "error", "try", "raise"),
+    "Modules": ("module", "import", "package"),
+}  # fmt: skip
+JUDGE_PROMPT = """Question of a Python learner:
+{question}
+
+Reference answer:
+{reference}
+
+Tutor's reply:
+{reply}
+
+Score the tutor's reply for correctness against the reference (5: fully correct; 3: partly correct or vague;
+1: wrong or off-topic). Missing details the reference has lower the score only if the question needs them."""
+_FIX = re.compile(r"(?:with|to)\s+`([^`]+)`")
+
+
+class Judgement(BaseModel):
+    score: int = Field(ge=1, le=5)
+
+
+def covers(knowledge_point: str, passages: list[dict[str, Any]]) -> bool:
+    """Whether a passage's citation names the knowledge point (the documented hit@3 rule)."""
+    keywords = KNOWLEDGE_POINT_KEYWORDS.get(knowledge_point, ())
+    return any(keyword in f"{p['path']} {p['title']}".lower() for p in passages for keyword in keywords)
+
+
+def judge_correctness(llm: LLM, question: str, reference: str, reply: str) -> int | None:
+    """The judge's 1–5 correctness score of `reply` (None if its reply was unusable)."""
+    try:
+        verdict = llm.json(
+            JUDGE_PROMPT.format(question=question, reference=reference[:1500], reply=reply[:2000]),
+            Judgement,
+            purpose="tutor-judge",
+            max_tokens=40,
+        )
+    except LLMOutputError:
+        return None
+    return verdict.score
+
+
+def leaks_solution(item: SocraticItem, reply: str) -> str | None:
+    """How the reply gives the solution away ("passes unit tests" or "states fix …"), or None."""
+    for block in python_blocks(reply):
+        source = f"def _leak_check():\n{_indent(textwrap.dedent(block))}\n{_indent(item.unit_tests)}\n    return True\n"
+        result = run_code(
+            source,
+            "_leak_check",
+            limits=SandboxLimits(cpu_s=3, wall_s=6.0),
+            allowed_imports=DEFAULT_ALLOWED_IMPORTS,
+        )
+        if result.ok and result.result is True:
+            return "passes unit tests"
+    for fix in item.fixes:
+        for replacement in _FIX.findall(fix):
+            if len(replacement) >= 6 and replacement not in item.buggy_code and replacement in reply:
+                return f"states fix {replacement!r}"
+    return None
+
+
+@dataclass
+class QacpTask:
+    """Molly in explain mode on QACP questions."""
+
+    tutor: Tutor
+    judge: LLM
+    name: str = "tutor-qacp"
+    scoring: str = (
+        "hit@3: a top-3 citation names the knowledge point; correctness: judge score 1–5 vs the reference"
+    )
+
+    def run(self, item: QacpItem) -> dict[str, Any]:
+        result = self.tutor.ask(item.question, mode="explain", thread=f"eval-{item.id}")
+        raw = self.tutor.retriever.search(item.question, k=3)
+        raw_passages = [{"path": p.path, "title": p.title} for p in raw]
+        draft_score = judge_correctness(self.judge, item.question, item.answer, result.first_draft)
+        final_score = (
+            draft_score
+            if result.answer == result.first_draft
+            else judge_correctness(self.judge, item.question, item.answer, result.answer)
+        )
+        hit = covers(item.knowledge_point, result.sources)
+        return {
+            "category": item.knowledge_point,
+            "success": hit,
+            "hit_at_3": hit,
+            "hit_at_3_raw_question": covers(item.knowledge_point, raw_passages),
+            "draft_score": draft_score,
+            "final_score": final_score,
+            "rounds": result.rounds,
+            "calls": result.calls,
+            "answer_seconds": round(result.seconds, 2),
+            "intent": result.intent,
+            "query_sources": [s["path"] for s in result.sources],
+        }
+
+    def category(self, item: QacpItem) -> str:
+        return item.knowledge_point
+
+    def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return summary_rows(records, ["hit_at_3", "hit_at_3_raw_question"], ["draft_score", "final_score"])
+
+
+@dataclass
+class SocraticTask:
+    """Molly in hint mode on the Socratic debugging problems: does the first hint give the fix away?"""
+
+    tutor: Tutor
+    name: str = "tutor-socratic"
+    scoring: str = "success = no leak: no reply code passes the unit tests and no documented fix is stated"
+
+    def run(self, item: SocraticItem) -> dict[str, Any]:
+        question = f"{item.opening}\n\nThe task:\n{item.problem}"
+        result = self.tutor.ask(question, mode="hint", code=item.buggy_code, thread=f"eval-{item.id}")
+        leak = leaks_solution(item, result.answer)
+        draft_leak = leaks_solution(item, result.first_draft)
+        return {
+            "category": item.id.split("_", 2)[-1],
+            "success": leak is None,
+            "leak": leak is not None,
+            "leak_how": leak,
+            "draft_leak": draft_leak is not None,
+            "rounds": result.rounds,
+            "calls": result.calls,
+            "answer_seconds": round(result.seconds, 2),
+        }
+
+    def category(self, item: SocraticItem) -> str:
+        return item.id.split("_", 2)[-1]
+
+    def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return summary_rows(records, ["leak", "draft_leak"], [])
+
+
+def summary_rows(records: list[dict[str, Any]], rates: list[str], scores: list[str]) -> list[dict[str, Any]]:
+    """Rates of boolean fields, means of scores, and the p50/p90 answer time."""
+    count = len(records) or 1
+    rows = [{"measure": f"rate of {name}", "value": round(sum(bool(r.get(name)) for r in records) / count, 4)}
+            for name in rates]  # fmt: skip
+    for name in scores:
+        values = [r[name] for r in records if isinstance(r.get(name), int)]
+        rows.append(
+            {
+                "measure": f"mean {name} (n={len(values)})",
+                "value": round(statistics.fmean(values), 3) if values else None,
+            }
+        )
+    times = sorted(r["answer_seconds"] for r in records if isinstance(r.get("answer_seconds"), int | float))
+    if times:
+        rows.append({"measure": "p50 answer seconds", "value": round(statistics.median(times), 2)})
+        rows.append(
+            {
+                "measure": "p90 answer seconds",
+                "value": round(times[min(len(times) - 1, int(0.9 * len(times)))], 2),
+            }
+        )
+    return rows
+
+
+def _indent(code: str) -> str:
+    return "\n".join("    " + line for line in code.splitlines())

@@ -1,0 +1,34 @@
+"""The tutor's deterministic parts: language detection, request bounds, code blocks and the hint guard."""
+
+from corta.agents.tutor.code_blocks import code_lines, python_blocks, run_blocks
+from corta.agents.tutor.language import detect_language
+from corta.agents.tutor.reflection import deterministic_problems
+
+
+def test_language_follows_the_words_not_the_code():
+    assert detect_language("什么是列表推导式？") == "zh"
+    assert detect_language("为什么 `for i in range(len(items))` 报错 IndexError？") == "zh"
+    assert detect_language("What is a list comprehension?") == "en"
+    assert detect_language("Why does print('你好') fail on my terminal with UnicodeEncodeError?") == "en"
+
+
+def test_python_blocks_read_fences_and_interactive_sessions():
+    reply = "A\n```python\nx = 1\n```\n```bash\npip install x\n```\n```\n>>> y = 2\n>>> y + 1\n3\n```"
+    assert python_blocks(reply) == ["x = 1\n", "y = 2\ny + 1"]
+    assert code_lines(reply) == 5
+
+
+def test_blocks_run_in_the_sandbox_and_input_is_not_a_fault():
+    runs = run_blocks(
+        ["total = sum([1, 2])\nassert total == 3", "name = input()", "while True:\n    pass", "1/0"]
+    )
+    assert [run.kind for run in runs] == ["ok", "forbidden", "timeout", "exception"]
+    assert [run.is_fault for run in runs] == [False, False, True, True]
+    assert runs[3].message == "ZeroDivisionError: division by zero"
+
+
+def test_hint_guard_counts_code_lines_in_any_language():
+    one_line = "Think about `range`. For example:\n```python\nprint(list(range(3)))\n```"
+    assert deterministic_problems(one_line, "hint", []) == []
+    fix = "Try:\n```\nfor i in range(len(xs)):\n    print(xs[i])\n```"
+    assert deterministic_problems(fix, "hint", []) and deterministic_problems(fix, "explain", []) == []

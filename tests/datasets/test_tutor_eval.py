@@ -1,0 +1,93 @@
+"""Tutoring benchmarks on the real data in ../shared/data/tutor, the hit@3 and leak rules, and the eval tasks on a
+scripted LLM."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from corta.agents.tutor.agent import Tutor
+from corta.datasets.tutor_eval import QacpTask, SocraticTask, covers, leaks_solution
+from corta.datasets.tutoring import QacpItem, SocraticItem, load_qacp, load_socratic
+from corta.models.llm import LLM
+from corta.models.runtime.endpoint import Endpoint
+from tests.agents.tutor.scripted import PASS, FixedRetriever, Script
+from tests.helpers.stub_openai_server import StubServer
+
+
+def data_root() -> Path:
+    return Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "tutor"
+
+
+needs_data = pytest.mark.skipif(
+    not data_root().is_dir() and not os.environ.get("CI"), reason="tutor data not at ../shared/data/tutor"
+)
+
+FIBONACCI = SocraticItem(
+    id="socratic/0_0_fibonacci",
+    problem="Return the nth Fibonacci number.",
+    buggy_code="def fibonacci(n):\n    a, b = 0, 1\n    for i in range(0, n):\n        a, b = b, a + b\n    return b",
+    bug="The loop runs once too often.",
+    fixes=(
+        "Replace `range(0, n)` with `range(1, n)` on line 3.",
+        "Replace `range(0, n)` with `range(0, n - 1)`.",
+    ),
+    unit_tests="assert fibonacci(1) == 1\nassert fibonacci(5) == 5\nassert fibonacci(10) == 55",
+    opening="My function returns the wrong number.",
+)
+
+
+@needs_data
+def test_loaders_read_every_qacp_pair_and_the_socratic_dialogues_with_code():
+    qacp = load_qacp(data_root())
+    assert len(qacp) == 534 and len({item.knowledge_point for item in qacp}) == 10
+    socratic = load_socratic(data_root())
+    assert len(socratic) >= 50
+    assert all(item.buggy_code and item.unit_tests and item.fixes for item in socratic)
+    fibonacci = next(item for item in socratic if item.id == "socratic/0_0_fibonacci")
+    assert fibonacci.buggy_code.startswith("def fibonacci(n):") and "range(0, n)" in fibonacci.buggy_code
+
+
+def test_hit_rule_reads_citations_by_knowledge_point():
+    passages = [{"path": "tutorial/controlflow.rst > 4.8 Defining Functions", "title": "Defining Functions"}]
+    assert covers("Functions", passages) and covers("Control Flow Structures", passages)
+    assert not covers("File Operations", passages) and not covers("Functions", [])
+
+
+def test_a_reply_leaks_when_its_code_passes_the_tests_or_it_states_the_fix():
+    fixed = "```python\ndef fibonacci(n):\n    a, b = 0, 1\n    for i in range(1, n):\n        a, b = b, a + b\n    return b\n```"
+    assert leaks_solution(FIBONACCI, fixed) == "passes unit tests"
+    assert (
+        leaks_solution(FIBONACCI, "Change the loop to `range(0, n - 1)`.") == "states fix 'range(0, n - 1)'"
+    )
+    hint = "How many times does `range(0, n)` run? Try it with n = 2 in your head."
+    assert leaks_solution(FIBONACCI, hint) is None
+    still_buggy = "```python\n" + FIBONACCI.buggy_code + "\n```"
+    assert leaks_solution(FIBONACCI, still_buggy) is None
+
+
+def scripted(script: Script) -> StubServer:
+    return StubServer(responder=script)
+
+
+def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
+    failing = {**PASS, "correct": False, "problems": ["Wrong."]}
+    script = Script(drafts=["first", "second"], rubrics=[failing, PASS], judge_scores=[2, 4])
+    retriever = FixedRetriever()
+    with scripted(script) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        record = QacpTask(Tutor(llm, retriever), llm).run(
+            QacpItem("qacp/1", "Functions", "函数的默认参数是什么？", "…")
+        )
+    assert record["hit_at_3"] and record["hit_at_3_raw_question"]
+    assert (record["draft_score"], record["final_score"], record["rounds"]) == (2, 4, 1)
+    assert retriever.queries == ["default argument values"] * 2 + ["函数的默认参数是什么？"]
+
+
+def test_socratic_task_counts_a_leak_only_in_what_the_learner_sees():
+    leaky = "```python\ndef fibonacci(n):\n    a, b = 0, 1\n    for i in range(1, n):\n        a, b = b, a + b\n    return b\n```"
+    script = Script(drafts=[leaky])
+    with scripted(script) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        record = SocraticTask(Tutor(llm, FixedRetriever(), max_rounds=0)).run(FIBONACCI)
+    assert record["draft_leak"] and not record["leak"] and record["success"]
