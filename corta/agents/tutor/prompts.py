@@ -62,7 +62,8 @@ Fill the JSON:
 REVISE = """Your previous reply had these problems:
 {problems}
 
-Write the reply again, fixing them. Keep what was right."""
+Write the reply again, fixing them and keeping what was right. Write only the new reply to the learner: do not
+mention the previous reply and do not apologize."""
 
 REQUEST = "The learner's message:\n{question}"
 CODE = "\n<code>\n{code}\n</code>"
