@@ -83,7 +83,8 @@ def judge_correctness(llm: LLM, question: str, reference: str, reply: str) -> in
 def leaks_solution(item: SocraticItem, reply: str) -> str | None:
     """How the reply gives the solution away ("passes unit tests" or "states fix …"), or None."""
     for block in python_blocks(reply):
-        source = f"def _leak_check():\n{_indent(textwrap.dedent(block))}\n{_indent(item.unit_tests)}\n    return True\n"
+        body = textwrap.indent(f"{textwrap.dedent(block)}\n{item.unit_tests}", "    ")
+        source = f"def _leak_check():\n{body}\n    return True\n"
         result = run_code(
             source,
             "_leak_check",
@@ -196,7 +197,3 @@ def summary_rows(records: list[dict[str, Any]], rates: list[str], scores: list[s
             }
         )
     return rows
-
-
-def _indent(code: str) -> str:
-    return "\n".join("    " + line for line in code.splitlines())

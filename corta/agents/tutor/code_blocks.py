@@ -50,6 +50,11 @@ def code_lines(markdown: str) -> int:
     return sum(1 for _, body in _FENCE.findall(markdown) for line in body.splitlines() if line.strip())
 
 
+def strip_code(reply: str) -> str:
+    """The reply without its fenced code blocks (the last guard of hint mode)."""
+    return re.sub(r"```.*?```", "", reply, flags=re.DOTALL).strip()
+
+
 def run_blocks(blocks: list[str], limits: SandboxLimits | None = None) -> list[BlockRun]:
     """Run each block as the body of a function in the sandbox (a few seconds each)."""
     limits = limits or SandboxLimits(cpu_s=3, wall_s=6.0, memory_mb=512)

@@ -6,10 +6,10 @@ from typing import Any, Literal, Protocol
 from langgraph.types import interrupt
 
 from corta.agents.tutor import prompts
-from corta.agents.tutor.code_blocks import code_lines
+from corta.agents.tutor.code_blocks import code_lines, strip_code
 from corta.agents.tutor.language import detect_language
 from corta.agents.tutor.perception import Perception, perceive, render_request
-from corta.agents.tutor.reflection import HINT_CODE_LINES, review_draft, strip_code
+from corta.agents.tutor.reflection import HINT_CODE_LINES, review_draft
 from corta.agents.tutor.request import TutorRequest
 from corta.agents.tutor.state import TutorState
 from corta.models.llm import LLM

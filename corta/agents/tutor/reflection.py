@@ -106,8 +106,3 @@ def review_draft(
             failed.append("no_full_solution")
         problems.extend(rubric.problems or [f"The reply fails these checks: {', '.join(failed)}."])
     return Review(rubric, runs, problems)
-
-
-def strip_code(reply: str) -> str:
-    """The reply without its fenced code blocks (the last guard of hint mode)."""
-    return re.sub(r"```.*?```", "", reply, flags=re.DOTALL).strip()
