@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corta.agents.modeler.graph import build_graph
-from corta.agents.modeler.levels import to_ir
 from corta.agents.modeler.methods import METHODS
 from corta.agents.modeler.scoring import StepScorer
 from corta.agents.modeler.tree import Node, SearchTree
@@ -13,6 +12,7 @@ from corta.errors import ConfigError, ModelError
 from corta.models.llm import LLM
 from corta.models.usage import UsageLedger
 from corta.solvers.optmodel.explain import to_latex
+from corta.solvers.optmodel.levels import to_ir
 from corta.solvers.optmodel.schema import load_model
 from corta.solvers.optmodel.solve import solve
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from corta.errors import ModelError
 from corta.solvers.optmodel.instance import expand
+from corta.solvers.optmodel.levels import to_ir
 from corta.solvers.optmodel.schema import load_model
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
@@ -116,8 +117,6 @@ def check_partial(question: str, partial: dict[str, Any]) -> list[str]:
 
 def compile_findings(partial: dict[str, Any]) -> list[str]:
     """What stops a complete model from compiling (unknown names, indices outside their sets, …), as sentences."""
-    from corta.agents.modeler.levels import to_ir
-
     try:
         expand(load_model(to_ir(partial)))
     except ModelError as error:

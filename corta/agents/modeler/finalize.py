@@ -1,12 +1,12 @@
 """Compile and solve finalists; a finalist that fails gets a sampled repair told what is wrong."""
 
-from corta.agents.modeler.levels import to_ir
 from corta.agents.modeler.policy import repair_level
 from corta.agents.modeler.tree import Node, SearchTree
 from corta.errors import ModelError
 from corta.models.llm import LLM
 from corta.solvers.optmodel.explain import conflicting_constraints
 from corta.solvers.optmodel.instance import ExpandedModel, expand
+from corta.solvers.optmodel.levels import to_ir
 from corta.solvers.optmodel.schema import load_model
 from corta.solvers.optmodel.solve import solve_expanded
 

@@ -3,11 +3,11 @@
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from corta.agents.modeler.levels import LEVELS
 from corta.agents.modeler.nodes import ModelerNodes
 from corta.agents.modeler.scoring import StepScorer
 from corta.agents.modeler.state import ModelerState
 from corta.models.llm import LLM
+from corta.solvers.optmodel.levels import LEVELS
 
 
 def build_graph(llm: LLM, prm: StepScorer | None) -> CompiledStateGraph:

@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass
 
 from corta.agents.modeler.checks import looks_like_optimization
 from corta.agents.modeler.finalize import repair_node, solve_node, solved
-from corta.agents.modeler.levels import LEVELS
 from corta.agents.modeler.policy import propose
 from corta.agents.modeler.preference import rank_by_preference
 from corta.agents.modeler.program import solve_by_program
@@ -14,6 +13,7 @@ from corta.agents.modeler.scoring import StepScorer, score_nodes
 from corta.agents.modeler.state import ModelerState
 from corta.agents.modeler.tree import Node, SearchTree
 from corta.models.llm import LLM
+from corta.solvers.optmodel.levels import LEVELS
 
 
 @dataclass

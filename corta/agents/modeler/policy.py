@@ -6,10 +6,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from corta.agents.modeler import prompts
-from corta.agents.modeler.levels import LEVEL_SCHEMAS, FullModel
-from corta.agents.modeler.steps import render_steps
 from corta.errors import LLMOutputError
 from corta.models.llm import LLM
+from corta.solvers.optmodel.levels import LEVEL_SCHEMAS, FullModel
+from corta.solvers.optmodel.steps import render_steps
 
 log = logging.getLogger(__name__)
 

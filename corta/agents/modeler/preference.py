@@ -3,9 +3,9 @@
 import math
 
 from corta.agents.modeler import prompts
-from corta.agents.modeler.steps import render_steps
 from corta.agents.modeler.tree import Node
 from corta.models.llm import LLM
+from corta.solvers.optmodel.steps import render_steps
 
 
 def prefer_first(llm: LLM, question: str, first: Node, second: Node) -> float:

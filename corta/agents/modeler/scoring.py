@@ -3,8 +3,8 @@
 from typing import Protocol
 
 from corta.agents.modeler.checks import check_factor, check_partial
-from corta.agents.modeler.steps import render_steps
 from corta.agents.modeler.tree import Node
+from corta.solvers.optmodel.steps import render_steps
 
 
 class StepScorer(Protocol):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from corta.agents.modeler.levels import LevelName
+from corta.solvers.optmodel.levels import LevelName
 
 Model = dict[str, Any]
 Operator = Callable[[Model], list[Model]]

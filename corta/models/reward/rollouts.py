@@ -10,10 +10,10 @@ import math
 
 from pydantic import BaseModel
 
-from corta.agents.modeler.levels import LEVEL_SCHEMAS, LEVELS, merge_levels, to_ir
 from corta.datasets.optimization import OptProblem
 from corta.errors import DatasetError, LLMOutputError, ModelError
 from corta.models.llm import LLM
+from corta.solvers.optmodel.levels import LEVEL_SCHEMAS, LEVELS, merge_levels, to_ir
 from corta.solvers.optmodel.schema import load_model
 from corta.solvers.optmodel.solve import SolveResult, solve
 

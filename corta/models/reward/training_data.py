@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corta.agents.modeler.levels import LEVELS, from_ir
-from corta.agents.modeler.steps import render_steps
 from corta.datasets.optimization import load_benchmark
 from corta.errors import DatasetError, ModelError
 from corta.models.reward.perturbations import perturb
+from corta.solvers.optmodel.levels import LEVELS, from_ir
 from corta.solvers.optmodel.schema import load_model
 from corta.solvers.optmodel.solve import solve
+from corta.solvers.optmodel.steps import render_steps
 
 # The fixtures' ids name records as their source files count them; the loaders' ids use these variants and keys.
 _VARIANTS = {"complexor": "orthought", "logior": "problems", "nl4opt": "llmopt", "nlp4lp": "orthought"}

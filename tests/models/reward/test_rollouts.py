@@ -2,10 +2,10 @@
 
 import pytest
 
-from corta.agents.modeler.levels import Level1, Level2, Level3
 from corta.datasets.optimization import OptProblem
 from corta.errors import DatasetError, LLMOutputError
 from corta.models.reward.rollouts import rollout_labels
+from corta.solvers.optmodel.levels import Level1, Level2, Level3
 
 # max 3x + 2y, x + y <= cap (4), x <= 3: optimum 11 at (3, 1).
 PROBLEM = OptProblem(

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from corta.agents.modeler.levels import FullModel, from_ir, to_ir
-from corta.agents.modeler.steps import render_steps
+from corta.solvers.optmodel.levels import FullModel, from_ir, to_ir
 from corta.solvers.optmodel.schema import load_model
 from corta.solvers.optmodel.solve import solve
+from corta.solvers.optmodel.steps import render_steps
 
 FIXTURES = sorted((Path(__file__).parents[2] / "fixtures" / "models").glob("*.json"))
 
