@@ -583,7 +583,8 @@ def eval_routing(
     method: Annotated[
         str | None,
         typer.Option(
-            help="ars (the router agent) | direct (the LLM writes a solver) | oracle (reference checkers)."
+            help="ars (the router agent) | ars-llm (the agent, the LLM choosing every template) | direct (the LLM "
+            "writes a solver) | oracle (reference checkers)."
         ),
     ] = None,
     oracle_checker: Annotated[
@@ -624,8 +625,8 @@ def eval_routing(
     if oracle_checker and method not in (None, "oracle"):
         raise typer.BadParameter("--oracle-checker is --method oracle; give one of them")
     method = "oracle" if oracle_checker else method or "ars"
-    if method not in ("ars", "direct", "oracle"):
-        raise typer.BadParameter(f"unknown method {method!r}: use ars, direct or oracle")
+    if method not in ("ars", "ars-llm", "direct", "oracle"):
+        raise typer.BadParameter(f"unknown method {method!r}: use ars, ars-llm, direct or oracle")
     variants = load_routbench(data, split, size)  # type: ignore[arg-type]
     if sample_size is not None:
         variants = sample(variants, sample_size, seed=sample_seed)
@@ -644,7 +645,7 @@ def eval_routing(
             task = RoutingAgentTask(
                 data, llm, method, seconds=seconds, rounds=rounds, reference_seconds=reference_seconds,
                 references=ReferenceRuns(out.parent / "reference_runs.jsonl"),
-                prefilter=Prefilter() if method == "ars" else None,
+                prefilter=Prefilter() if method != "direct" else None,
             )  # fmt: skip
             summary = run_evaluation(task, variants, out, workers=workers, limit=limit, command=command)
         title = f"RoutBench, method {method} ({split}, {size} customers)"

@@ -1,5 +1,6 @@
 """The routing evaluation tasks on RoutBench variants: `oracle` (the backbone with each variant's own reference
-checker plugged in: it measures the backbone), and the LLM methods `ars` (the router agent) and `direct` (the LLM
+checker plugged in: it measures the backbone), and the LLM methods `ars` (the router agent), `ars-llm` (the
+agent with the LLM choosing every template: the ablation of `corta.agents.router.detect`) and `direct` (the LLM
 writes a whole solver program).
 
 Success means the plan visits every customer once, respects capacity and time windows, and passes the variant's
@@ -135,9 +136,10 @@ class ReferenceRuns:
 
 @dataclass
 class RoutingAgentTask:
-    """An LLM method on RoutBench variants: `ars` (the router agent) or `direct` (the LLM writes a whole solver).
+    """An LLM method on RoutBench variants: `ars` (the router agent), `ars-llm` (the agent without reading the
+    templates from the wording) or `direct` (the LLM writes a whole solver).
 
-    Both are scored alike: base feasibility here, the reference checker in the sandbox; for `ars` also whether the
+    All are scored alike: base feasibility here, the reference checker in the sandbox; for the agent also whether the
     generated checker agrees with the reference on the test plans (one sandboxed batch), and where it failed.
     """
 
@@ -153,8 +155,8 @@ class RoutingAgentTask:
     scoring: str = AGENT_SCORING
 
     def __post_init__(self) -> None:
-        if self.method not in ("ars", "direct"):
-            raise ConfigError(f"Unknown routing method {self.method!r}; use ars, direct or oracle.")
+        if self.method not in ("ars", "ars-llm", "direct"):
+            raise ConfigError(f"Unknown routing method {self.method!r}; use ars, ars-llm, direct or oracle.")
 
     @property
     def name(self) -> str:
@@ -172,7 +174,7 @@ class RoutingAgentTask:
             )
             reference = runs.get(item, path, self.reference_seconds, self.seed)
         record = (
-            self._run_ars(item, path, reference) if self.method == "ars" else self._run_direct(item, path)
+            self._run_ars(item, path, reference) if self.method != "direct" else self._run_direct(item, path)
         )
         passes, problem = (
             check_plan(path, item.checker_code, record.pop("routes")) if record["planned"] else (False, None)
@@ -214,7 +216,7 @@ class RoutingAgentTask:
 
         result = route_problem(
             item.description, path, self.llm, seconds=self.seconds, seed=self.seed, max_rounds=self.rounds,
-            prefilter=self.prefilter,
+            prefilter=self.prefilter, read_wording=self.method == "ars",
         )  # fmt: skip
         routes = result.outcome.routes
         record = self._base(item, routes, path)
@@ -227,6 +229,7 @@ class RoutingAgentTask:
             "wall_seconds": round(result.seconds, 2),
             "rounds": result.rounds,
             "templates": chosen,
+            "selected_by": result.selected_by,
             "expected_templates": expected,
             "unhonoured": result.unhonoured[:3],
         }
@@ -288,7 +291,7 @@ class RoutingAgentTask:
                 "value": round(sum(bool(r.get("success")) for r in records) / count, 4),
             }
         ]
-        if self.method == "ars":
+        if self.method != "direct":
             rows.append(
                 {
                     "measure": "code-correctness rate",

@@ -34,6 +34,8 @@ class RouterResult:
         Other things worth saying: nodes the text names that do not exist, readings used despite doubts.
     constraints
         The templates chosen and their parameters as finally read.
+    selected_by
+        Who chose the templates: "wording" (read from the description's words) or "llm".
     versions
         Every program built, its tests and its plan's verdict.
     calls, tokens, seconds
@@ -52,6 +54,7 @@ class RouterResult:
     unhonoured: list[str]
     findings: list[str]
     constraints: list[dict[str, Any]]
+    selected_by: str = "llm"
     versions: list[dict[str, Any]] = field(default_factory=list)
     calls: int = 0
     tokens: int = 0
@@ -80,6 +83,7 @@ class RouterResult:
             "code": {"check_constraints": self.check_code, "penalty": self.penalty_code},
             "rounds": self.rounds,
             "constraints": self.constraints,
+            "selected_by": self.selected_by,
             "findings": self.findings,
         }
 
@@ -92,11 +96,13 @@ def route_problem(
     seed: int = 0,
     max_rounds: int = DEFAULT_ROUNDS,
     prefilter: Callable[[str], list[str]] | None = None,
+    read_wording: bool = True,
 ) -> RouterResult:
     """Plan routes for `instance_path` under the side constraints that `description` states in words.
 
     `prefilter` narrows the templates the LLM chooses from (`corta.agents.router.prefilter.Prefilter`); without
-    it every template is a candidate.
+    it every template is a candidate. With `read_wording` the templates are first read from the description's
+    words (`corta.agents.router.detect`); the LLM chooses only when they name no constraint family.
 
     Raises
     ------
@@ -111,7 +117,7 @@ def route_problem(
         raise ConfigError("The search time must be positive and the number of repair rounds at least 0.")
     own = LLM(llm.endpoint, UsageLedger(), llm.timeout_s)  # this run's calls only
     started = time.perf_counter()
-    state = build_graph(RouterNodes(own, prefilter)).invoke(
+    state = build_graph(RouterNodes(own, prefilter, read_wording)).invoke(
         {
             "description": description,
             "instance_path": Path(instance_path),
@@ -134,6 +140,7 @@ def route_problem(
         unhonoured=answer["unhonoured"],
         findings=answer["findings"],
         constraints=[constraint.as_record() for constraint in state["constraints"]],
+        selected_by=state.get("selected_by", "llm"),
         versions=[version.as_record() for version in versions],
         calls=len(calls),
         tokens=sum(call.prompt_tokens + call.completion_tokens for call in calls),

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from corta.agents.router.constraint_db import TEMPLATES
+from corta.agents.router.detect import detect
 from corta.agents.router.fill import Constraint, node_ids, read_parameters, review_parameters
 from corta.agents.router.freeform import write_constraint_code
 from corta.agents.router.parse import Parsed, missing_nodes, parse_description
@@ -24,6 +25,7 @@ SAMPLING_TEMPERATURE = 0.7  # every reading after the first samples: at temperat
 class RouterNodes:
     llm: LLM
     prefilter: Callable[[str], list[str]] | None = None  # None: every template is a candidate
+    read_wording: bool = True  # choose templates from the description's wording first (`detect`)
 
     def parse(self, state: RouterState) -> RouterState:
         """Read the instance and what the text states: sentences, named nodes (which must exist), numbers."""
@@ -41,8 +43,18 @@ class RouterNodes:
         }  # fmt: skip
 
     def select(self, state: RouterState) -> RouterState:
-        """Pre-filter the templates by embeddings, then one LLM call chooses among them (sampled on a retry)."""
+        """Read the templates from the description's wording; when it names no family, pre-filter the templates by
+        embeddings and let one LLM call choose among them (sampled on a retry)."""
         description = state["description"]
+        detected = detect(description).templates if self.read_wording else []
+        if detected:
+            return {
+                "candidates": detected,
+                "selected_by": "wording",
+                "select_error": None,
+                "constraints": [Constraint(key) for key in detected],
+                "free_form": False,
+            }
         candidates = self.prefilter(description) if self.prefilter else list(TEMPLATES)
         retry = state["round"] > 0
         try:
@@ -54,6 +66,7 @@ class RouterNodes:
             last = state["round"] >= state["max_rounds"]
             return {
                 "candidates": candidates,
+                "selected_by": "llm",
                 "select_error": str(error),
                 "constraints": [],
                 "free_form": last,
@@ -61,6 +74,7 @@ class RouterNodes:
         constraints = [Constraint(key) for key in chosen if key != OTHER]
         return {
             "candidates": candidates,
+            "selected_by": "llm",
             "select_error": None,
             "constraints": constraints,
             "free_form": OTHER in chosen or not constraints,

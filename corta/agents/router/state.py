@@ -67,7 +67,8 @@ class RouterState(TypedDict, total=False):
     data: Any  # the instance (ProblemData)
     parsed: Parsed
     findings: list[str]  # what the user is told, beyond the plan's violations
-    candidates: list[str]  # template keys the pre-filter kept
+    candidates: list[str]  # template keys the pre-filter kept (or those read from the wording)
+    selected_by: str  # "wording" (`detect`) or "llm"
     select_error: str | None
     constraints: list[Constraint]
     free_form: bool  # a rule no template covers: free-form code is needed

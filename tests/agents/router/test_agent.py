@@ -44,11 +44,12 @@ def right() -> Policy:
     )
 
 
+@pytest.mark.parametrize("read_wording", [True, False])
 def test_the_right_templates_filled_give_a_plan_that_passes_the_reference_checker(
-    right: Policy, variant: RoutingVariant, instance: Path
+    right: Policy, variant: RoutingVariant, instance: Path, read_wording: bool
 ) -> None:
     for llm in llm_for(right):
-        result = route_problem(variant.description, instance, llm, seconds=1.0)
+        result = route_problem(variant.description, instance, llm, seconds=1.0, read_wording=read_wording)
     assert result.feasible and result.rounds == 0 and result.unhonoured == []
     assert [(item["template"], item["status"]) for item in result.constraints] == [
         ("same_vehicle.apart", "ok"),
@@ -57,7 +58,10 @@ def test_the_right_templates_filled_give_a_plan_that_passes_the_reference_checke
     assert (
         "def c2_check_constraints(state)" in result.check_code and "def penalty(state)" in result.penalty_code
     )
-    assert result.calls == 3 and result.tokens > 0  # choose, then one fill per template
+    # Read from the wording, no call chooses; otherwise one call chooses. Then one fill per template.
+    assert result.selected_by == ("wording" if read_wording else "llm")
+    assert len(right.asked("Which entries does the text ask for")) == (0 if read_wording else 1)
+    assert result.calls == (2 if read_wording else 3) and result.tokens > 0
     assert sorted(node for route in result.outcome.routes for node in route) == list(range(1, 26))
     assert check_plan(instance, variant.checker_code, result.outcome.routes) == (True, None)
     # The fill asks with the template's parameter model as the response schema; the reference is never shown.
@@ -79,7 +83,7 @@ def test_free_form_code_that_accepts_everything_is_rejected_and_rewritten_by_sam
 
     policy = Policy(["other"], code=code)
     for llm in llm_for(policy):
-        result = route_problem("Customers 5 and 7 share a truck.", instance, llm, seconds=1.0, max_rounds=2)
+        result = route_problem("Customers 5 and 7 ride in one van.", instance, llm, seconds=1.0, max_rounds=2)
     asked = policy.asked("Write check_constraints and penalty")
     assert len(asked) == 2 and result.rounds == 1
     first, second = asked

@@ -43,14 +43,16 @@ def test_ars_succeeds_with_correct_code_and_names_a_wrong_choice(
         record = task.run(variant)
     assert record["success"] and record["reference_passes"] and record["base_feasible"]
     assert record["code_correct"] and record["false_accepts"] == record["false_rejects"] == 0
-    assert record["test_plans"] > 100 and record["failure"] == "none"
-    assert (record["policy_calls"], record["rounds"]) == (3, 0) and record["tokens"] > 0
+    assert record["test_plans"] > 100 and record["failure"] == "none" and record["selected_by"] == "wording"
+    assert (record["policy_calls"], record["rounds"]) == (2, 0) and record["tokens"] > 0
 
+    # ars-llm: the LLM chooses (here wrongly), and the failure is named.
     wrong = Policy(["same_vehicle.together"], {"same_vehicle.together": {"groups": [[7, 8]]}})
-    for task in task_for(wrong, instance, "ars"):
+    for task in task_for(wrong, instance, "ars-llm"):
         record = task.run(variant)
     assert not record["success"] and not record["reference_passes"]
     assert record["failure"] == "select" and not record["code_correct"] and record["false_accepts"] > 0
+    assert record["selected_by"] == "llm" and record["policy_calls"] == 2
     rows = task.summarize([record])
     assert {"measure": "failure: select", "value": 1} in rows
 
