@@ -102,6 +102,7 @@ class TutorNodes:
             _passages_text(state["passages"]),
             state["mode"],
             _system(state["language"]),
+            ask_model=state["round"] == 0,  # a revision gets the deterministic checks (see reflection.py)
         )
         return {"reviews": [*state.get("reviews", []), review.as_record()]}
 

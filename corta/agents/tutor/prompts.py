@@ -57,7 +57,7 @@ Fill the JSON:
 - answers_question: it answers what the learner asked.
 - grounded: its claims agree with the passages (true if no passage is relevant).
 - no_full_solution: in hint mode, the reply does not give corrected code or the full solution (always true in explain).
-- problems: each defect in one short sentence (empty if none)."""
+- problems: at most two defects, each in one short sentence (empty if none)."""
 
 REVISE = """Your previous reply had these problems:
 {problems}

@@ -33,7 +33,10 @@ PARAPHRASES: list[tuple[str, list[str] | None]] = [
         "Nodes [4, 11] are priority customers: visit them before any other customer on their route.",
         ["priority.first"],
     ),
-    ("Node [5] has priority and must be among the first three stops of its route.", ["priority.early_position"]),
+    (
+        "Node [5] has priority and must be among the first three stops of its route.",
+        ["priority.early_position"],
+    ),
     (
         "The vehicle capacity must be respected. Nodes [10, 12] need a second product, at most 90 units per route.",
         ["capacity.second_product"],

@@ -46,7 +46,8 @@ def test_a_failed_rubric_sends_the_draft_back_with_its_problems_sampled():
                     rubrics=[failing, PASS])  # fmt: skip
     with scripted_llm(script) as llm:
         result = Tutor(llm, FixedRetriever()).ask("When are default values evaluated?")
-    assert script.kinds() == ["perceive", "draft", "reflect", "revise", "reflect"]
+    # The model reviews the first draft only; the revision gets the deterministic checks.
+    assert script.kinds() == ["perceive", "draft", "reflect", "revise"]
     revise = script.requests[3]
     assert "Defaults are evaluated once, not per call." in revise["messages"][-1]["content"]
     assert revise["messages"][-2] == {"role": "assistant", "content": "Defaults are evaluated at every call."}
@@ -54,6 +55,19 @@ def test_a_failed_rubric_sends_the_draft_back_with_its_problems_sampled():
     assert result.answer == "Defaults are evaluated once." and result.rounds == 1
     assert result.first_draft == "Defaults are evaluated at every call."
     assert [bool(review["problems"]) for review in result.reviews] == [True, False]
+    assert result.reviews[0]["rubric"]["correct"] is False and result.reviews[1]["rubric"] is None
+
+
+def test_a_revision_whose_code_still_fails_is_revised_again_without_asking_the_model():
+    broken = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[2])\n```"
+    still = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[5])\n```"
+    fixed = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[1])\n```"
+    script = Script(drafts=[broken, still, fixed])
+    with scripted_llm(script) as llm:
+        result = Tutor(llm, FixedRetriever()).ask("How do I get the last item of a list of two?")
+    assert script.kinds() == ["perceive", "draft", "reflect", "revise", "revise"]
+    assert [bool(review["problems"]) for review in result.reviews] == [True, True, False]
+    assert result.answer == fixed and result.rounds == 2
 
 
 def test_example_code_that_crashes_is_caught_by_running_it_even_when_the_judge_approves():
