@@ -110,10 +110,11 @@ TEMPLATE_CUES: dict[str, re.Pattern[str]] = {
 
 @dataclass(frozen=True)
 class Detection:
-    """The templates read from a description, and the sentences each was read from (one rule each)."""
+    """The templates read from a description, and the sentences each was read from (what its parameters are read
+    from)."""
 
     templates: list[str]
-    evidence: list[tuple[str, list[str]]]
+    evidence: dict[str, str]
     unread: list[str]  # sentences that name no family, continue none and carry no cue of their neighbour's
 
 
@@ -181,6 +182,9 @@ def detect(description: str) -> Detection:
     """The templates a description states, one per rule it gives (distinct), in the order they appear."""
     rules, unread = group_sentences(sentences(description) or [description])
     if unread:
-        return Detection([], rules, unread)
-    templates = [choose_sibling(family, " ".join(parts)) for family, parts in rules]
-    return Detection(list(dict.fromkeys(templates)), rules, unread)
+        return Detection([], {}, unread)
+    evidence: dict[str, str] = {}
+    for family, parts in rules:
+        key = choose_sibling(family, " ".join(parts))
+        evidence[key] = " ".join(filter(None, [evidence.get(key), *parts]))
+    return Detection(list(evidence), evidence, unread)

@@ -1,12 +1,15 @@
-"""Fill a chosen template's parameters from the description (one schema-constrained call), then check them
-against the text and the instance without any model: nodes must exist and be named in the text, numbers must be
-ones the text gives, and amounts that no plan could meet are named."""
+"""Fill a chosen template's parameters from the description (one schema-constrained call with the entry's worked
+example), then check them against the text and the instance without any model: nodes must exist and be named in
+the text, numbers must be ones the text gives, and amounts that no plan could meet are named. When the rule's own
+sentences are known (`detect`), the reading sees only them, and every node they name must be in it."""
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from corta.agents.router.constraint_db import ConstraintTemplate, Parameters
+from corta.agents.router.fill_examples import EXAMPLES
 from corta.agents.router.parse import Parsed
 from corta.agents.router.prompts import FILL, HINT, SYSTEM
 from corta.models.llm import LLM
@@ -28,6 +31,7 @@ class Constraint:
     problem: str | None = None
     notes: list[str] = field(default_factory=list)
     readings: list[dict[str, Any]] = field(default_factory=list)  # every reading: params or error
+    evidence: str | None = None  # the rule's own sentences, when known; else the whole description is read
 
     def as_record(self) -> dict[str, Any]:
         return {"template": self.key, "params": self.params, "status": self.status, "problem": self.problem}
@@ -48,10 +52,13 @@ def read_parameters(
     LLMOutputError
         When the reply and its repair do not fit the template's parameter model.
     """
+    example_text, example_params = EXAMPLES[template.key]
     prompt = FILL.format(
         description=description,
         key=template.key,
         entry=template.description,
+        example_text=example_text,
+        example_params=json.dumps(example_params),
         hint=HINT.format(feedback=hint) if hint else "",
     )
     return llm.json(
@@ -92,10 +99,29 @@ class Review:
     notes: list[str]
 
 
-def review_parameters(params: Mapping[str, Any], parsed: Parsed, data: Mapping[str, Any]) -> Review:
-    """Check a reading against the text (`parsed`) and the instance (`data`)."""
+def without_repeats(params: dict[str, Any]) -> dict[str, Any]:
+    """`params` with exact repeats dropped from its lists ({"groups": [[13, 23], [13, 23]]} → [[13, 23]])."""
+    return {
+        name: [item for index, item in enumerate(value) if item not in value[:index]]
+        if isinstance(value, list)
+        else value
+        for name, value in params.items()
+    }
+
+
+def review_parameters(
+    params: Mapping[str, Any], parsed: Parsed, data: Mapping[str, Any], rule: Parsed | None = None
+) -> Review:
+    """Check a reading against the text (`parsed`), the rule's own sentences (`rule`, when known) and the
+    instance (`data`)."""
     customers = len(data["demand"]) - 1
     fatal, fixable, notes = [], [], []
+    if rule is not None:
+        read = set(node_ids(params))
+        for node in rule.nodes:
+            if 0 < node <= customers and node not in read:
+                fixable.append(f"the text names node {node} for this rule, but the reading leaves it out")
+        parsed = rule
     for node in dict.fromkeys(node_ids(params)):
         if node > customers:
             where = "" if node in parsed.nodes else ", and the text does not name it"

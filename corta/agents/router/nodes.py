@@ -5,7 +5,13 @@ from dataclasses import dataclass
 
 from corta.agents.router.constraint_db import TEMPLATES
 from corta.agents.router.detect import detect
-from corta.agents.router.fill import Constraint, node_ids, read_parameters, review_parameters
+from corta.agents.router.fill import (
+    Constraint,
+    node_ids,
+    read_parameters,
+    review_parameters,
+    without_repeats,
+)
 from corta.agents.router.freeform import write_constraint_code
 from corta.agents.router.parse import Parsed, missing_nodes, parse_description
 from corta.agents.router.programs import Program, assemble, defines
@@ -46,13 +52,14 @@ class RouterNodes:
         """Read the templates from the description's wording; when it names no family, pre-filter the templates by
         embeddings and let one LLM call choose among them (sampled on a retry)."""
         description = state["description"]
-        detected = detect(description).templates if self.read_wording else []
-        if detected:
+        detection = detect(description) if self.read_wording else None
+        detected = detection.templates if detection else []
+        if detection and detected:
             return {
                 "candidates": detected,
                 "selected_by": "wording",
                 "select_error": None,
-                "constraints": [Constraint(key) for key in detected],
+                "constraints": [Constraint(key, evidence=detection.evidence[key]) for key in detected],
                 "free_form": False,
             }
         candidates = self.prefilter(description) if self.prefilter else list(TEMPLATES)
@@ -89,8 +96,9 @@ class RouterNodes:
             again = constraint.status == "retry"
             try:
                 params = read_parameters(
-                    self.llm, state["description"], TEMPLATES[constraint.key], constraint.problem if again else None,
-                    SAMPLING_TEMPERATURE if again else 0.0, state["seed"] + 1000 * state["round"] + index,
+                    self.llm, constraint.evidence or state["description"], TEMPLATES[constraint.key],
+                    constraint.problem if again else None, SAMPLING_TEMPERATURE if again else 0.0,
+                    state["seed"] + 1000 * state["round"] + index,
                 ).model_dump(mode="json")  # fmt: skip
             except LLMOutputError as error:
                 constraint.readings.append({"error": str(error)})
@@ -99,8 +107,10 @@ class RouterNodes:
                     f"the reply did not fit the parameters ({error})",
                 )
                 continue
+            params = without_repeats(params)
             constraint.readings.append({"params": params})
-            review = review_parameters(params, parsed, data)
+            rule = parse_description(constraint.evidence) if constraint.evidence else None
+            review = review_parameters(params, parsed, data, rule)
             constraint.params, constraint.notes = params, review.notes
             if review.fatal:
                 constraint.status, constraint.problem = "dropped", "; ".join(review.fatal)

@@ -27,6 +27,9 @@ FILL = """Text:
 {description}
 
 Entry {key}: {entry}
+Example for this entry (another text): {example_text}
+Its parameters: {example_params}
+
 Fill this entry's parameters from the text.{hint}"""
 
 HINT = "\nAn earlier reading was wrong: {feedback}. Read the text again."

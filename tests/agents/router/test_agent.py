@@ -67,6 +67,9 @@ def test_the_right_templates_filled_give_a_plan_that_passes_the_reference_checke
     # The fill asks with the template's parameter model as the response schema; the reference is never shown.
     fills = right.asked("Fill this entry's parameters")
     assert fills[0]["response_format"]["json_schema"]["schema"]["additionalProperties"] is False
+    # Each reading shows the entry's worked example; read from the wording, it sees only its rule's sentences.
+    first = fills[0]["messages"][-1]["content"]
+    assert "Example for this entry" in first and ("priority" in first.split("Entry")[0]) is not read_wording
     assert not any(
         "priority_levels" in message["content"] for body in right.requests for message in body["messages"]
     )

@@ -80,7 +80,10 @@ def test_a_sentence_no_cue_explains_sends_the_whole_choice_to_the_llm() -> None:
 def test_two_rules_of_one_family_give_two_templates() -> None:
     detection = detect("Nodes [7, 8] must be on the same route. Nodes [7, 8] must not be on the same route.")
     assert detection.templates == ["same_vehicle.together", "same_vehicle.apart"]
-    assert [family for family, _ in detection.evidence] == ["same_vehicle", "same_vehicle"]
+    assert detection.evidence == {
+        "same_vehicle.together": "Nodes [7, 8] must be on the same route.",
+        "same_vehicle.apart": "Nodes [7, 8] must not be on the same route.",
+    }
 
 
 def test_a_modifier_sentence_joins_the_rule_it_continues() -> None:

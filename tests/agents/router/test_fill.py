@@ -2,7 +2,11 @@
 
 from pathlib import Path
 
-from corta.agents.router.fill import node_ids, review_parameters
+import pytest
+
+from corta.agents.router.constraint_db import TEMPLATES
+from corta.agents.router.fill import node_ids, review_parameters, without_repeats
+from corta.agents.router.fill_examples import EXAMPLES
 from corta.agents.router.parse import parse_description
 from corta.solvers.routing.instance import read_instance
 
@@ -35,3 +39,26 @@ def test_amounts_no_plan_can_meet_are_noted(instance: Path) -> None:
     assert len(notes) == 1 and notes[0].startswith("a capacity of 5 is below node")
     notes = review_parameters({"max_length": 10}, parsed, data).notes
     assert len(notes) == 1 and "cannot reach node" in notes[0]
+
+
+def test_a_reading_must_hold_every_node_its_rule_names_and_nothing_from_other_rules(instance: Path) -> None:
+    data = read_instance(instance)
+    text = "Nodes [7, 10] must be on the same route, consecutively. Nodes [7, 5, 3] are priority points."
+    parsed, rule = parse_description(text), parse_description("Nodes [7, 10] must be on the same route.")
+    assert not review_parameters({"groups": [[7, 10]]}, parsed, data, rule).fixable
+    review = review_parameters({"groups": [[7, 10], [7, 5, 3]]}, parsed, data, rule)
+    assert review.fixable == ["node 5 is not named in the text", "node 3 is not named in the text"]
+    review = review_parameters({"groups": [[7, 5]]}, parsed, data, rule)
+    assert review.fixable[0] == "the text names node 10 for this rule, but the reading leaves it out"
+
+
+def test_exact_repeats_are_dropped_from_a_reading() -> None:
+    assert without_repeats({"sequences": [[13, 23], [13, 23]], "d": 1}) == {"sequences": [[13, 23]], "d": 1}
+    assert without_repeats({"groups": [[1, 2], [2, 1]]}) == {"groups": [[1, 2], [2, 1]]}
+
+
+@pytest.mark.parametrize("key", sorted(TEMPLATES))
+def test_every_template_has_a_worked_example_that_fits_its_parameters(key: str) -> None:
+    text, params = EXAMPLES[key]
+    TEMPLATES[key].validate(params)
+    assert text and set(EXAMPLES) == set(TEMPLATES)
