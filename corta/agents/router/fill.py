@@ -15,6 +15,11 @@ from corta.agents.router.prompts import FILL, HINT, SYSTEM
 from corta.models.llm import LLM
 
 NODE_FIELDS = frozenset({"node", "nodes", "groups", "sequences", "pairs", "levels"})
+# Limits the text must state in digits or words: 0 and 1, plausible elsewhere (a factor, a count), are no limits.
+# Measured: the model read "must not exceed the vehicle capacity" as a capacity of 0 or 1 instead of null.
+STATED_FIELDS = frozenset(
+    {"capacity", "max_length", "range_limit", "product_capacity", "start_time", "below"}
+)
 
 
 @dataclass
@@ -131,8 +136,9 @@ def review_parameters(
         elif parsed.nodes and node not in parsed.nodes:
             fixable.append(f"node {node} is not named in the text")
     for key, value in _numbers(params):
-        if not parsed.gives(value):
-            fixable.append(f"{key} = {value:g} is not a number the text gives")
+        if not parsed.gives(value) or (key in STATED_FIELDS and float(value) not in parsed.numbers):
+            hint = "; null keeps the instance's" if key == "capacity" else ""
+            fixable.append(f"{key} = {value:g} is not a number the text gives{hint}")
     capacity = params.get("capacity")
     demand = [float(amount) for amount in data["demand"]]
     if isinstance(capacity, int | float) and capacity < max(demand):

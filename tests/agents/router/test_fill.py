@@ -62,3 +62,13 @@ def test_every_template_has_a_worked_example_that_fits_its_parameters(key: str) 
     text, params = EXAMPLES[key]
     TEMPLATES[key].validate(params)
     assert text and set(EXAMPLES) == set(TEMPLATES)
+
+
+def test_a_limit_of_zero_or_one_must_be_stated_in_the_text(instance: Path) -> None:
+    data = read_instance(instance)
+    parsed = parse_description("The total load of each route must not exceed the vehicle capacity.")
+    review = review_parameters({"capacity": 1}, parsed, data)
+    assert review.fixable == ["capacity = 1 is not a number the text gives; null keeps the instance's"]
+    assert not review_parameters({"capacity": None}, parsed, data).fixable
+    relaxed = parse_description("Nodes [7, 5, 3] follow the d-relaxed priority rule, one level later.")
+    assert not review_parameters({"levels": [[7], [5], [3]], "d": 1}, relaxed, data).fixable
