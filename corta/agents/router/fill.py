@@ -115,10 +115,14 @@ def without_repeats(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def review_parameters(
-    params: Mapping[str, Any], parsed: Parsed, data: Mapping[str, Any], rule: Parsed | None = None
+    params: Mapping[str, Any],
+    parsed: Parsed,
+    data: Mapping[str, Any],
+    rule: Parsed | None = None,
+    example: Mapping[str, Any] | None = None,
 ) -> Review:
     """Check a reading against the text (`parsed`), the rule's own sentences (`rule`, when known) and the
-    instance (`data`)."""
+    instance (`data`); a number taken from the worked example (`example`'s parameters) is named as such."""
     customers = len(data["demand"]) - 1
     fatal, fixable, notes = [], [], []
     if rule is not None:
@@ -135,9 +139,12 @@ def review_parameters(
             )
         elif parsed.nodes and node not in parsed.nodes:
             fixable.append(f"node {node} is not named in the text")
+    copied = {value for _, value in _numbers(example or {})}
     for key, value in _numbers(params):
         if not parsed.gives(value) or (key in STATED_FIELDS and float(value) not in parsed.numbers):
             hint = "; null keeps the instance's" if key == "capacity" else ""
+            if value in copied:
+                hint += "; it is the example's number: take this text's"
             fixable.append(f"{key} = {value:g} is not a number the text gives{hint}")
     capacity = params.get("capacity")
     demand = [float(amount) for amount in data["demand"]]

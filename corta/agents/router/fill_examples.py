@@ -4,7 +4,9 @@ Measured here: without an example the 1.5B model filled the priority levels of R
 ids ({"levels": [[-1, -2, -3]]}) and merged other rules' nodes into a group; with the entry's example and only the
 rule's own sentences it read [[7], [5], [3]] and [[7, 10]] (6 of 7 readings right on three variants). The examples
 use other node ids and numbers than any RoutBench text, so a copied number is caught by the review (it is not one
-the text gives).
+the text gives), and the review says where it came from. Measured: with "Vehicles leave with a range of 160 units" as
+the range-drop example, the model copied 160 for "Each route must not exceed 200 units in length" in 4 of 4 such
+variants, through three sampled re-readings.
 """
 
 from typing import Any
@@ -39,7 +41,8 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any]]] = {
         {"range_limit": 130, "nodes": [9]},
     ),
     "distance_limit.range_drop": (
-        "Vehicles leave with a range of 160 units; after node [11] the remaining range is cut to a quarter.",
+        "Each route may be at most 160 units long, which is the range a vehicle leaves with; after visiting node "
+        "[11] the remaining range is cut to a quarter.",
         {"range_limit": 160, "nodes": [11], "factor": 0.25},
     ),
     "time_windows.windows": ("Serve every node within its time window.", {"overrides": []}),

@@ -12,6 +12,7 @@ from corta.agents.router.fill import (
     review_parameters,
     without_repeats,
 )
+from corta.agents.router.fill_examples import EXAMPLES
 from corta.agents.router.freeform import write_constraint_code
 from corta.agents.router.parse import Parsed, missing_nodes, parse_description
 from corta.agents.router.programs import Program, assemble, defines
@@ -110,7 +111,7 @@ class RouterNodes:
             params = without_repeats(params)
             constraint.readings.append({"params": params})
             rule = parse_description(constraint.evidence) if constraint.evidence else None
-            review = review_parameters(params, parsed, data, rule)
+            review = review_parameters(params, parsed, data, rule, EXAMPLES[constraint.key][1])
             constraint.params, constraint.notes = params, review.notes
             if review.fatal:
                 constraint.status, constraint.problem = "dropped", "; ".join(review.fatal)

@@ -72,3 +72,18 @@ def test_a_limit_of_zero_or_one_must_be_stated_in_the_text(instance: Path) -> No
     assert not review_parameters({"capacity": None}, parsed, data).fixable
     relaxed = parse_description("Nodes [7, 5, 3] follow the d-relaxed priority rule, one level later.")
     assert not review_parameters({"levels": [[7], [5], [3]], "d": 1}, relaxed, data).fixable
+
+
+def test_a_number_copied_from_the_worked_example_is_named_as_such(instance: Path) -> None:
+    data = read_instance(instance)
+    parsed = parse_description(
+        "Each route must not exceed 200 units in length. After node [17], it is halved."
+    )
+    example = EXAMPLES["distance_limit.range_drop"][1]
+    review = review_parameters(
+        {"range_limit": 160, "nodes": [17], "factor": 0.5}, parsed, data, example=example
+    )
+    assert review.fixable == [
+        "range_limit = 160 is not a number the text gives; it is the example's number: take this text's"
+    ]
+    assert not review_parameters({"range_limit": 200, "nodes": [17], "factor": 0.5}, parsed, data).fixable
