@@ -230,10 +230,7 @@ class RoutingAgentTask:
             "rounds": result.rounds,
             "templates": chosen,
             "selected_by": result.selected_by,
-            "readings": [
-                {"template": entry["template"], "params": entry["params"], "status": entry["status"]}
-                for entry in result.constraints
-            ],
+            "readings": result.constraints,
             "expected_templates": expected,
             "unhonoured": result.unhonoured[:3],
         }

@@ -27,7 +27,7 @@ the model (`select.choose_templates`).
 import re
 from dataclasses import dataclass
 
-from corta.agents.router.constraint_db import TEMPLATES
+from corta.agents.router.constraint_db import templates_for
 from corta.agents.router.parse import sentences
 
 
@@ -162,15 +162,12 @@ def group_sentences(parts: list[str]) -> tuple[list[tuple[str, list[str]]], list
 
 def carries_cue(family: str, text: str) -> bool:
     """Whether `text` carries a cue of one of the family's templates."""
-    return any(
-        TEMPLATE_CUES[key].search(text) for key, template in TEMPLATES.items()
-        if template.family == family and key in TEMPLATE_CUES
-    )  # fmt: skip
+    return any(cue.search(text) for key, cue in TEMPLATE_CUES.items() if key.startswith(f"{family}."))
 
 
 def choose_sibling(family: str, text: str) -> str:
     """The family's template whose cues match `text` most often (the plain template when none match)."""
-    keys = [key for key, template in TEMPLATES.items() if template.family == family]
+    keys = [template.key for template in templates_for(family)]
     hits = {key: len(TEMPLATE_CUES[key].findall(text)) for key in keys if key in TEMPLATE_CUES}
     best = max(hits.values(), default=0)
     if best == 0:

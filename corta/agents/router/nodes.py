@@ -54,13 +54,12 @@ class RouterNodes:
         embeddings and let one LLM call choose among them (sampled on a retry)."""
         description = state["description"]
         detection = detect(description) if self.read_wording else None
-        detected = detection.templates if detection else []
-        if detection and detected:
+        if detection and detection.templates:
             return {
-                "candidates": detected,
+                "candidates": detection.templates,
                 "selected_by": "wording",
                 "select_error": None,
-                "constraints": [Constraint(key, evidence=detection.evidence[key]) for key in detected],
+                "constraints": [Constraint(key, evidence=text) for key, text in detection.evidence.items()],
                 "free_form": False,
             }
         candidates = self.prefilter(description) if self.prefilter else list(TEMPLATES)
