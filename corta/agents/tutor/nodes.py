@@ -9,7 +9,7 @@ from corta.agents.tutor import prompts
 from corta.agents.tutor.code_blocks import code_lines, strip_code
 from corta.agents.tutor.language import detect_language
 from corta.agents.tutor.perception import Perception, perceive, render_request
-from corta.agents.tutor.reflection import HINT_CODE_LINES, review_draft
+from corta.agents.tutor.reflection import HINT_CODE_LINES, HINT_CODE_PROBLEM, review_draft
 from corta.agents.tutor.request import TutorRequest
 from corta.agents.tutor.state import TutorState
 from corta.models.llm import LLM
@@ -20,6 +20,9 @@ CLARIFY_MAX_WORDS = 6  # only a very short message without code may earn a clari
 HISTORY_TURNS = 2
 TRANSLATION_POOL = 30  # Chinese passages searched for translations of the English ones
 HINT_CODE_REMOVED = "(I left the code out: a hint points the way, the solution is yours to write.)"
+# Reply budgets in tokens: the prompts ask for under 250 words (explain) and under 120 (hint). Generation is most of
+# a call's time on the CPU, so a hint that rambles past its budget is cut rather than waited for.
+REPLY_TOKENS = {"explain": 450, "hint": 250}
 
 
 class PassageLike(Protocol):
@@ -90,7 +93,10 @@ class TutorNodes:
 
     def draft(self, state: TutorState) -> dict[str, Any]:
         reply = self.llm.chat(
-            _draft_prompt(state), system=_system(state["language"]), purpose="tutor-draft", max_tokens=500
+            _draft_prompt(state),
+            system=_system(state["language"]),
+            purpose="tutor-draft",
+            max_tokens=REPLY_TOKENS[state["mode"]],
         )
         return {"first_draft": reply, "draft": reply}
 
@@ -107,7 +113,11 @@ class TutorNodes:
         return {"reviews": [*state.get("reviews", []), review.as_record()]}
 
     def route_after_reflect(self, state: TutorState) -> str:
+        """Revise while problems remain and rounds are left. A revised hint whose only problem is its code goes to
+        the answer, which removes the code: one more sampled revision would cost a call for what code can do."""
         problems = state["reviews"][-1]["problems"]
+        if state["round"] >= 1 and problems == [HINT_CODE_PROBLEM]:
+            return "answer"
         return "revise" if problems and state["round"] < self.max_rounds else "answer"
 
     def revise(self, state: TutorState) -> dict[str, Any]:
@@ -120,7 +130,11 @@ class TutorNodes:
         ]
         # Sampled: at temperature 0 a small model asked to fix its reply tends to repeat it.
         reply = self.llm.chat(
-            messages, purpose="tutor-revise", temperature=0.4, seed=state["round"], max_tokens=500
+            messages,
+            purpose="tutor-revise",
+            temperature=0.4,
+            seed=state["round"],
+            max_tokens=REPLY_TOKENS[state["mode"]],
         )
         return {"draft": reply, "round": state["round"] + 1}
 

@@ -20,6 +20,9 @@ from corta.models.llm import LLM
 log = logging.getLogger(__name__)
 
 HINT_CODE_LINES = 1  # a hint may show one line of code on a different example, never a solution
+HINT_CODE_PROBLEM = (
+    "A hint must not contain code beyond one line: remove the code and point at the idea or the line instead."
+)
 _EXCEPTION_NAME = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*(?:Error|Exception|Warning|Interrupt|Exit))\b")
 
 
@@ -70,9 +73,7 @@ def deterministic_problems(draft: str, mode: str, runs: list[BlockRun]) -> list[
             continue  # the reply shows this error on purpose
         problems.append(f"A code example fails when run ({run.kind}: {run.message}); fix it.")
     if mode == "hint" and code_lines(draft) > HINT_CODE_LINES:
-        problems.append(
-            "A hint must not contain code beyond one line: remove the code and point at the idea or the line instead."
-        )
+        problems.append(HINT_CODE_PROBLEM)
     return problems
 
 

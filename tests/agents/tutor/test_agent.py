@@ -9,7 +9,8 @@ import pytest
 
 from corta.agents.tutor.agent import Tutor
 from corta.agents.tutor.memory import sqlite_checkpointer
-from corta.agents.tutor.nodes import HINT_CODE_REMOVED
+from corta.agents.tutor.nodes import HINT_CODE_REMOVED, REPLY_TOKENS
+from corta.agents.tutor.reflection import HINT_CODE_PROBLEM
 from corta.errors import ConfigError
 from corta.models.llm import LLM
 from corta.models.runtime.endpoint import Endpoint
@@ -97,12 +98,26 @@ def test_hint_mode_never_hands_over_solution_code_even_when_the_pasted_code_asks
         result = Tutor(llm, FixedRetriever(), max_rounds=2).ask(
             "Why does my function fail?", mode="hint", code=injected, error="SyntaxError: invalid syntax"
         )
-    assert script.kinds().count("revise") == 2
-    assert all(any("must not contain code" in p for p in review["problems"]) for review in result.reviews)
+    # The revision still holds code and nothing else is wrong: the answer removes the code instead of a second
+    # revision.
+    assert script.kinds() == ["perceive", "draft", "reflect", "revise"]
+    assert all(HINT_CODE_PROBLEM in review["problems"] for review in result.reviews)
+    assert result.reviews[-1]["problems"] == [HINT_CODE_PROBLEM]
     assert "```" not in result.answer and "s += x" not in result.answer
     assert result.answer.endswith(HINT_CODE_REMOVED) and result.mode == "hint"
     draft_prompt = script.requests[1]["messages"][-1]["content"]
     assert "<code>\n" + injected + "\n</code>" in draft_prompt and "hint number 1" in draft_prompt
+    assert [request["max_tokens"] for request in script.requests[1::2]] == [REPLY_TOKENS["hint"]] * 2
+
+
+def test_a_revised_hint_whose_code_also_fails_is_revised_again():
+    crashing = "Think about the bound:\n```python\nitems = [1, 2]\nprint(items[2])\n```"
+    clean = "Which index does the loop reach last? Compare it with `len(items)` [1]."
+    script = Script(drafts=[crashing, crashing, clean])
+    with scripted_llm(script) as llm:
+        result = Tutor(llm, FixedRetriever()).ask("Why does my loop crash?", mode="hint")
+    assert script.kinds() == ["perceive", "draft", "reflect", "revise", "revise"]
+    assert len(result.reviews[1]["problems"]) == 2 and result.answer == clean
 
 
 def test_hints_get_numbered_along_a_thread():
