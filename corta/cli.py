@@ -14,6 +14,7 @@ import typer
 from corta import __version__
 from corta.commands.common import JsonOption, ModelOption, load_settings, print_json
 from corta.commands.index import index_app
+from corta.commands.merge import merge_command
 from corta.commands.prm import prm_app
 from corta.commands.reporting import reports_errors
 from corta.commands.tutor import eval_tutor, tutor_app
@@ -55,6 +56,7 @@ app.add_typer(prm_app, name="prm")
 app.add_typer(tutor_app, name="tutor")
 app.add_typer(index_app, name="index")
 eval_app.command("tutor")(eval_tutor)
+app.command("merge")(merge_command)
 
 
 @app.callback()

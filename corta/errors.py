@@ -67,3 +67,8 @@ class ModelError(CortaError):
 
 class DatasetError(CortaError):
     """A benchmark file is missing or unreadable."""
+
+
+class MergeError(CortaError):
+    """A merge cannot be done or could not finish: a checkpoint is missing, incomplete or does not match the others,
+    or the output could not be written (nothing half-written is left looking complete)."""

@@ -1,0 +1,160 @@
+"""Generalized task arithmetic: the one core that task arithmetic, TIES, DARE-TIES and DARE-linear configure, with
+mergekit's semantics (its ``GeneralizedTaskArithmeticMerge``) so that a mergekit recipe merges the same here.
+
+For task vectors δᵢ = θᵢ − θ₀ with recipe weights wᵢ and densities dᵢ:
+
+1. sparsify, δ̃ᵢ = mᵢ ⊙ δᵢ: "magnitude" keeps the max(1, ⌊dᵢ·n⌋) entries of largest |δᵢ| (Yadav et al. 2023),
+   "random" keeps each entry with probability dᵢ (Yu et al. 2024); dᵢ ≥ 1 keeps all and dᵢ ≤ 0 none. With
+   ``rescale`` the kept entries are scaled by ‖δᵢ‖₁ / ‖δ̃ᵢ‖₁, which in expectation is DARE's 1 / dᵢ = 1 / (1 − p);
+2. weight, τᵢ = wᵢ δ̃ᵢ;
+3. elect a sign per entry, s = sign⁺(Σᵢ τᵢ) ("sum", TIES) or s = sign⁺(Σᵢ sign τᵢ) ("count"), with sign⁺(0) = +1,
+   and keep the agreeing entries, Mᵢ = [sign τᵢ = s] (a zero never agrees); without consensus Mᵢ = 1;
+4. τ = Σᵢ Mᵢ τᵢ, divided if ``normalize`` by Σᵢ Mᵢ wᵢ (by 1 where that is 0; without consensus by Σᵢ wᵢ, or by 1
+   when |Σᵢ wᵢ| < 1e-8);
+5. θ = θ₀ + λ τ.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+from pydantic import ConfigDict, Field
+
+from corta.errors import ConfigError
+from corta.models.merging.methods.base import (
+    BasePolicy,
+    Calibration,
+    CalibrationStats,
+    MethodParameters,
+    TensorGroup,
+)
+
+Consensus = Literal["sum", "count"]
+Sparsification = Literal["magnitude", "random"]
+
+# mergekit's tolerances: a norm below the first leaves the kept entries unscaled, a weight sum below the second
+# is not divided by.
+_NORM_EPS = 1e-7
+_WEIGHT_SUM_EPS = 1e-8
+
+
+class TaskArithmeticParameters(MethodParameters):
+    """mergekit's shared parameters of the family: ``lambda`` scales the merged task vector, ``normalize`` divides it
+    by the kept weights, ``rescale`` restores each sparsified δᵢ's L1 norm, and ``int8_mask`` is accepted for
+    mergekit recipes but changes nothing (mergekit uses it only to store the sign mask in less memory)."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    lambda_: float = Field(1.0, alias="lambda")
+    normalize: bool = False
+    rescale: bool = False
+    int8_mask: bool = False
+
+
+class RandomDropParameters(TaskArithmeticParameters):
+    """Adds corta's ``seed`` for the random drop: with a seed each tensor's masks are drawn from a generator seeded
+    by the seed and the tensor's name, so a merge is reproducible; without one from torch's global generator, as
+    mergekit does."""
+
+    seed: int | None = None
+
+
+def keep_mask(
+    delta: torch.Tensor, density: float, method: Sparsification, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """The 0/1 mask of the entries of ``delta`` that sparsification keeps, of its dtype (``density`` < 1)."""
+    if method == "random":
+        probability = torch.full_like(delta, max(density, 0.0))
+        return torch.bernoulli(probability, generator=generator)
+    mask = torch.zeros(delta.numel(), dtype=delta.dtype, device=delta.device)
+    if density > 0 and delta.numel():
+        count = max(1, int(density * delta.numel()))
+        mask[torch.topk(delta.abs().flatten(), count).indices] = 1
+    return mask.view_as(delta)
+
+
+def sparsify(
+    delta: torch.Tensor,
+    density: float,
+    method: Sparsification,
+    rescale: bool,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """δ̃ = m ⊙ δ, scaled by ‖δ‖₁ / ‖δ̃‖₁ when ``rescale`` and both norms are at least 1e-7."""
+    if density >= 1:
+        return delta
+    kept = delta * keep_mask(delta, density, method, generator)
+    if not rescale:
+        return kept
+    before, after = delta.abs().sum(), kept.abs().sum()
+    if before < _NORM_EPS or after < _NORM_EPS:
+        return kept
+    return kept * (before / after)
+
+
+def agreeing_signs(weighted: torch.Tensor, consensus: Consensus) -> torch.Tensor:
+    """Mᵢ: which entries of the stacked weighted task vectors carry the elected sign (True/False, same shape)."""
+    signs = weighted.sign()
+    votes = weighted.sum(dim=0) if consensus == "sum" else signs.sum(dim=0)
+    elected = torch.where(votes >= 0, 1.0, -1.0).to(weighted.dtype)
+    return signs == elected
+
+
+def _tensor_generator(seed: int, name: str, device: torch.device) -> torch.Generator:
+    # One stream per tensor: one stream for all would give same-shaped tensors (every layer's q_proj) one mask.
+    digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
+    return torch.Generator(device=device).manual_seed(int.from_bytes(digest[:8], "little") >> 1)
+
+
+@dataclass(frozen=True)
+class GeneralizedTaskArithmetic:
+    """One configuration of the family: a name and paper, its sign consensus, its sparsification, and its
+    parameter class, whose defaults for ``normalize`` and ``rescale`` are the method's."""
+
+    name: str
+    paper: str
+    parameters: type[MethodParameters]
+    consensus: Consensus | None = None
+    sparsification: Sparsification | None = None
+    base_policy: BasePolicy = field(default="required", init=False)
+    calibration: Calibration | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        wanted = RandomDropParameters if self.sparsification == "random" else TaskArithmeticParameters
+        if not issubclass(self.parameters, wanted):
+            raise TypeError(f"Method {self.name} needs parameters derived from {wanted.__name__}.")
+
+    def merge(
+        self, group: TensorGroup, parameters: MethodParameters, stats: CalibrationStats | None = None
+    ) -> torch.Tensor:
+        """θ₀ + λ τ (module docstring)."""
+        if not isinstance(parameters, TaskArithmeticParameters):
+            raise ConfigError(f"{self.name} needs its own parameters, got {type(parameters).__name__}.")
+        if group.base is None:
+            raise ConfigError(f"Tensor {group.name}: {self.name} needs a base model.")
+        deltas = group.deltas()
+        if self.sparsification is not None:
+            seed = parameters.seed if isinstance(parameters, RandomDropParameters) else None
+            generator = None if seed is None else _tensor_generator(seed, group.name, deltas.device)
+            deltas = torch.stack(
+                [
+                    sparsify(delta, density, self.sparsification, parameters.rescale, generator)
+                    for delta, density in zip(deltas, group.densities, strict=True)
+                ]
+            )
+        weights = torch.tensor(group.weights, dtype=deltas.dtype, device=deltas.device)
+        weights = weights.view(-1, *[1] * group.base.dim())
+        weighted = deltas * weights
+        if self.consensus is None:
+            merged = weighted.sum(dim=0)
+            divisor = weights.sum(dim=0)
+            divisor = torch.where(divisor.abs() < _WEIGHT_SUM_EPS, 1.0, divisor)
+        else:
+            agree = agreeing_signs(weighted, self.consensus)
+            merged = (weighted * agree).sum(dim=0)
+            divisor = (weights * agree).sum(dim=0)
+            divisor = torch.where(divisor == 0, 1.0, divisor)
+        if parameters.normalize:
+            merged = merged / divisor
+        return group.base + parameters.lambda_ * merged
