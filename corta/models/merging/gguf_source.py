@@ -6,6 +6,7 @@ streams as usual.
 """
 
 import hashlib
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -38,6 +39,7 @@ def checkpoint_from_gguf(gguf_path: Path, cache_dir: Path, dtype: str = "float32
     if (target / "config.json").is_file():
         return target
     import torch
+    from safetensors.torch import save_file
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     log.info("dequantizing %s into %s", gguf_path, target)
@@ -48,7 +50,15 @@ def checkpoint_from_gguf(gguf_path: Path, cache_dir: Path, dtype: str = "float32
             str(gguf_path.parent), gguf_file=gguf_path.name, dtype=getattr(torch, dtype)
         )
         tokenizer = AutoTokenizer.from_pretrained(str(gguf_path.parent), gguf_file=gguf_path.name)
-        model.save_pretrained(partial, safe_serialization=True)
+        # transformers marks a GGUF-loaded model as quantized and refuses save_pretrained: write it ourselves.
+        state = {name: tensor.contiguous() for name, tensor in model.state_dict().items()}
+        if model.config.tie_word_embeddings:
+            state.pop("lm_head.weight", None)  # the embedding, shared
+        partial.mkdir(parents=True)
+        save_file(state, str(partial / "model.safetensors"), metadata={"format": "pt"})
+        config = model.config.to_dict()
+        config.pop("quantization_config", None)
+        (partial / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         tokenizer.save_pretrained(partial)
         partial.rename(target)
     except (ValueError, OSError, KeyError, RuntimeError) as error:

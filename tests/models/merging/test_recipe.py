@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from corta.errors import ConfigError
+from corta.models.merging.methods.registry import get_method
 from corta.models.merging.recipe import load_recipe, parse_recipe
 
 MERGEKIT_TIES = """
@@ -80,3 +81,23 @@ def test_unreadable_files_get_one_sentence(tmp_path: Path) -> None:
 def test_a_tokenizer_source_among_the_models_resolves_with_them(tmp_path: Path) -> None:
     data = {"merge_method": "ties", "base_model": "b", "models": [{"model": "a"}], "tokenizer_source": "a"}
     assert parse_recipe(data, tmp_path).tokenizer_source == str(tmp_path / "a")
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[3] / "recipes" / "l2s").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[path.stem for path in SHIPPED])
+def test_shipped_l2s_recipes_read_and_their_parameters_suit_their_method(path: Path) -> None:
+    recipe = load_recipe(path)
+    method = get_method(recipe.merge_method)
+    method.parameters.model_validate(recipe.parameters)
+    assert (recipe.base_model is None) == (method.base_policy == "none")
+    assert recipe.tokenizer_source and "DeepSeek-R1-Distill" in recipe.tokenizer_source
+
+
+def test_both_paper_pairs_are_shipped_with_every_method_of_the_study() -> None:
+    methods = {"task_arithmetic", "ties", "dare_ties", "aim", "sens", "lore"}
+    for size in ("1.5B", "7B"):
+        pair = [load_recipe(p) for p in SHIPPED if f"-{size.lower()}-" in p.name]
+        assert {recipe.merge_method for recipe in pair} == methods
+        assert all(f"DeepSeek-R1-Distill-Qwen-{size}" in recipe.models[-1].model for recipe in pair)
