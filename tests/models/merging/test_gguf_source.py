@@ -62,6 +62,6 @@ def test_missing_or_broken_gguf_files_get_one_sentence(tmp_path: Path) -> None:
         checkpoint_from_gguf(tmp_path / "absent.gguf", tmp_path)
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF" + b"\0" * 64)
-    with pytest.raises(MergeError, match="Cannot turn broken.gguf into a mergeable checkpoint"):
+    with pytest.raises(MergeError, match=r"Cannot turn broken\.gguf into a mergeable checkpoint"):
         checkpoint_from_gguf(broken, tmp_path)
     assert not list((tmp_path / "merging" / "gguf").glob("broken*"))
