@@ -14,6 +14,7 @@ import typer
 from corta import __version__
 from corta.commands.common import JsonOption, ModelOption, load_settings, print_json
 from corta.commands.index import index_app
+from corta.commands.l2s import eval_l2s, l2s_app
 from corta.commands.merge import merge_command
 from corta.commands.prm import prm_app
 from corta.commands.reporting import reports_errors
@@ -55,7 +56,9 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(prm_app, name="prm")
 app.add_typer(tutor_app, name="tutor")
 app.add_typer(index_app, name="index")
+app.add_typer(l2s_app, name="l2s")
 eval_app.command("tutor")(eval_tutor)
+eval_app.command("l2s")(eval_l2s)
 app.command("merge")(merge_command)
 
 

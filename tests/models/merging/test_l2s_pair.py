@@ -1,0 +1,46 @@
+"""The Long-to-Short pair: System 1 from the base, System 2 from System 1, the paper's recipes on the pair, and a
+merge by every method."""
+
+from pathlib import Path
+
+import yaml
+
+from corta.models.merging.checkpoint import Checkpoint
+from corta.models.merging.l2s_pair import build_pair, merge_pair, write_recipes
+from tests.models.merging.tiny_models import save_tiny_llama
+
+
+def test_the_recipes_are_the_papers_with_the_pair_in_place(tmp_path: Path) -> None:
+    written = write_recipes(tmp_path)
+    assert sorted(path.stem for path in written) == [
+        "aim",
+        "dare-ties",
+        "lore",
+        "sens",
+        "task-arithmetic",
+        "ties",
+    ]
+    ties = yaml.safe_load((tmp_path / "recipes" / "ties.yaml").read_text())
+    assert ties["base_model"] == "../system1" and ties["models"][0]["model"] == "../system2"
+    assert ties["models"][0]["parameters"] == {"weight": 1.0, "density": 0.2} and ties["dtype"] == "float32"
+    lore = yaml.safe_load((tmp_path / "recipes" / "lore.yaml").read_text())
+    assert "base_model" not in lore and [m["model"] for m in lore["models"]] == ["../system1", "../system2"]
+
+
+def test_a_pair_is_grown_and_merged_by_every_method(tmp_path: Path) -> None:
+    base = save_tiny_llama(tmp_path / "base", vocab=320, hidden=32, tokenizer=True)
+    out = tmp_path / "pair"
+    reports = build_pair(base, out, tmp_path / "cache", problems=8, short_steps=2, long_steps=3, batch_size=2,
+                         progress=False)  # fmt: skip
+    assert reports["system1"].steps == 2 and reports["system2"].steps == 3
+    assert (out / "pair.json").is_file()
+    system1, system2 = Checkpoint(out / "system1"), Checkpoint(out / "system2")
+    name = "model.layers.1.mlp.down_proj.weight"
+    assert not system1.tensor(name).equal(system2.tensor(name))
+    merged = merge_pair(out, progress=False)
+    assert sorted(report.out_dir.name for report in merged) == sorted(
+        p.stem for p in (out / "recipes").glob("*.yaml")
+    )
+    for report in merged:
+        assert set(Checkpoint(report.out_dir).names) == set(system1.names)
+    assert merge_pair(out, progress=False) == []  # made already: skipped
