@@ -1,5 +1,7 @@
 """Reading a model checkpoint tensor by tensor: a directory with `config.json` and safetensors (one file or shards
-with an index), memory-mapped, so a merge never holds whole models in memory."""
+with an index). Each shard's header is parsed once; a tensor's bytes are read with one plain read into its own
+buffer. No file is memory-mapped: a mapped model's pages count as the process's resident memory for as long as the
+map lives, so reading through maps would make a streamed merge look as large as its inputs."""
 
 import json
 import math
@@ -7,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError, safe_open
 
 from corta.errors import MergeError
 
@@ -34,19 +35,21 @@ class Checkpoint:
         if not self.directory.is_dir():
             raise MergeError(f"Model folder {self.directory} does not exist.")
         self.config = self._read_config()
-        self._files: dict[str, Any] = {}
+        self._headers: dict[str, tuple[int, dict[str, Any]]] = {}
         self._shard_of = self._read_shard_map()
         self._shapes: dict[str, tuple[int, ...]] = {}
         self._dtypes: dict[str, torch.dtype] = {}
+        self._spans: dict[str, tuple[int, int]] = {}
         for shard in sorted(set(self._shard_of.values())):
-            handle = self._open(shard)
-            for name in handle.keys():  # noqa: SIM118 (safe_open handles are not mappings)
+            start, entries = self._header(shard)
+            for name, entry in entries.items():
                 if self._shard_of.get(name, shard) != shard:
                     continue
                 self._shard_of[name] = shard
-                sliced = handle.get_slice(name)
-                self._shapes[name] = tuple(sliced.get_shape())
-                self._dtypes[name] = _torch_dtype(sliced.get_dtype(), name, self.directory)
+                self._shapes[name] = tuple(entry["shape"])
+                self._dtypes[name] = _torch_dtype(entry["dtype"], name, self.directory)
+                begin, end = entry["data_offsets"]
+                self._spans[name] = (start + begin, end - begin)
         missing = sorted(set(self._shard_of) - set(self._shapes))
         if missing:
             raise MergeError(
@@ -68,10 +71,20 @@ class Checkpoint:
         return name in self._shapes
 
     def tensor(self, name: str) -> torch.Tensor:
-        """The tensor `name` as stored (dtype and shape), read from its memory-mapped shard."""
+        """The tensor `name` as stored (dtype and shape), read from its shard into a buffer of its own."""
         if name not in self._shapes:
             raise MergeError(f"{self.directory} has no tensor {name}.")
-        return self._files[self._shard_of[name]].get_tensor(name)
+        offset, length = self._spans[name]
+        if length == 0:
+            return torch.empty(self._shapes[name], dtype=self._dtypes[name])
+        buffer = bytearray(length)
+        with (self.directory / self._shard_of[name]).open("rb") as source:
+            source.seek(offset)
+            if source.readinto(buffer) != length:
+                raise MergeError(
+                    f"{self.directory / self._shard_of[name]} is truncated: {name} is cut short."
+                )
+        return torch.frombuffer(buffer, dtype=self._dtypes[name]).reshape(self._shapes[name])
 
     @property
     def parameter_count(self) -> int:
@@ -114,21 +127,35 @@ class Checkpoint:
             return dict(weight_map)
         single = self.directory / SINGLE_NAME
         if single.is_file():
-            return {name: SINGLE_NAME for name in self._open(SINGLE_NAME).keys()}  # noqa: SIM118
+            return dict.fromkeys(self._header(SINGLE_NAME)[1], SINGLE_NAME)
         shards = sorted(path.name for path in self.directory.glob("*.safetensors"))
         if not shards:
             raise MergeError(f"{self.directory} holds no .safetensors weights.")
-        return {name: shard for shard in shards for name in self._open(shard).keys()}  # noqa: SIM118
+        return {name: shard for shard in shards for name in self._header(shard)[1]}
 
-    def _open(self, shard: str) -> Any:
-        if shard not in self._files:
-            try:
-                self._files[shard] = safe_open(str(self.directory / shard), framework="pt")
-            except (SafetensorError, OSError) as error:
-                raise MergeError(
-                    f"{self.directory / shard} is not a readable safetensors file ({error})."
-                ) from error
-        return self._files[shard]
+    def _header(self, shard: str) -> tuple[int, dict[str, Any]]:
+        """Where the shard's data starts, and its tensors' entries (dtype, shape, data_offsets), checked against
+        the file's size."""
+        if shard in self._headers:
+            return self._headers[shard]
+        path = self.directory / shard
+        try:
+            with path.open("rb") as source:
+                length = int.from_bytes(source.read(8), "little")
+                size = path.stat().st_size
+                if not 0 < length <= size - 8:
+                    raise ValueError("the header length does not fit the file")
+                header = json.loads(source.read(length))
+            header.pop("__metadata__", None)
+            start = 8 + length
+            for name, entry in header.items():
+                begin, end = entry["data_offsets"]
+                if not 0 <= begin <= end or start + end > size or not isinstance(entry["shape"], list):
+                    raise ValueError(f"tensor {name} lies outside the file")
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise MergeError(f"{path} is not a readable safetensors file ({error}).") from error
+        self._headers[shard] = (start, header)
+        return self._headers[shard]
 
 
 _DTYPES = {

@@ -58,6 +58,9 @@ def checkpoint_from_gguf(gguf_path: Path, cache_dir: Path, dtype: str = "float32
         save_file(state, str(partial / "model.safetensors"), metadata={"format": "pt"})
         config = model.config.to_dict()
         config.pop("quantization_config", None)
+        config["architectures"] = [
+            type(model).__name__
+        ]  # the GGUF reader leaves it unset; other tools need it
         (partial / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         tokenizer.save_pretrained(partial)
         partial.rename(target)

@@ -80,3 +80,11 @@ def test_broken_folders_get_one_sentence(tmp_path: Path, breakage: str, message:
         (folder / "model.safetensors").write_bytes(b"not safetensors at all")
     with pytest.raises(MergeError, match=message):
         Checkpoint(folder)
+
+
+def test_a_truncated_shard_is_refused_before_any_tensor_is_read(tmp_path: Path) -> None:
+    folder = save_tiny_llama(tmp_path / "m")
+    weights = folder / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-100])
+    with pytest.raises(MergeError, match="lies outside the file"):
+        Checkpoint(folder)

@@ -31,6 +31,7 @@ def test_a_gguf_model_becomes_a_checkpoint_with_its_config_and_tokenizer(
     folder, _ = converted
     checkpoint = Checkpoint(folder)
     assert checkpoint.config["model_type"] == "llama" and "quantization_config" not in checkpoint.config
+    assert checkpoint.config["architectures"] == ["LlamaForCausalLM"]
     assert checkpoint.tied_embeddings and "lm_head.weight" not in checkpoint
     assert 130e6 < checkpoint.parameter_count < 140e6
     assert (folder / "tokenizer.json").is_file()

@@ -67,11 +67,18 @@ def keep_mask(
     if method == "random":
         probability = torch.full_like(delta, max(density, 0.0))
         return torch.bernoulli(probability, generator=generator)
-    mask = torch.zeros(delta.numel(), dtype=delta.dtype, device=delta.device)
-    if density > 0 and delta.numel():
-        count = max(1, int(density * delta.numel()))
-        mask[torch.topk(delta.abs().flatten(), count).indices] = 1
-    return mask.view_as(delta)
+    if density <= 0 or not delta.numel():
+        return torch.zeros_like(delta)
+    magnitudes = delta.abs().flatten()
+    count = max(1, int(density * magnitudes.numel()))
+    # The count-th largest magnitude by selection (linear time; a top-k of millions of entries sorts them), then
+    # the entries above it and, among those equal to it, the first ones in order until count are kept.
+    threshold = torch.kthvalue(magnitudes, magnitudes.numel() - count + 1).values
+    kept = magnitudes > threshold
+    missing = count - int(kept.sum())
+    if missing > 0:
+        kept[(magnitudes == threshold).nonzero().flatten()[:missing]] = True
+    return kept.view_as(delta).to(delta.dtype)
 
 
 def sparsify(
@@ -93,12 +100,12 @@ def sparsify(
     return kept * (before / after)
 
 
-def agreeing_signs(weighted: torch.Tensor, consensus: Consensus) -> torch.Tensor:
-    """Mᵢ: which entries of the stacked weighted task vectors carry the elected sign (True/False, same shape)."""
-    signs = weighted.sign()
-    votes = weighted.sum(dim=0) if consensus == "sum" else signs.sum(dim=0)
-    elected = torch.where(votes >= 0, 1.0, -1.0).to(weighted.dtype)
-    return signs == elected
+def elected_signs(taus: list[torch.Tensor], consensus: Consensus) -> torch.Tensor:
+    """s = sign⁺(Σᵢ τᵢ) ("sum") or sign⁺(Σᵢ sign τᵢ) ("count"), with sign⁺(0) = +1, as ±1 of the τᵢ's dtype."""
+    votes = torch.zeros_like(taus[0])
+    for tau in taus:
+        votes.add_(tau if consensus == "sum" else tau.sign())
+    return torch.where(votes >= 0, 1.0, -1.0).to(taus[0].dtype)
 
 
 def _tensor_generator(seed: int, name: str, device: torch.device) -> torch.Generator:
@@ -133,28 +140,31 @@ class GeneralizedTaskArithmetic:
             raise ConfigError(f"{self.name} needs its own parameters, got {type(parameters).__name__}.")
         if group.base is None:
             raise ConfigError(f"Tensor {group.name}: {self.name} needs a base model.")
-        deltas = group.deltas()
-        if self.sparsification is not None:
-            seed = parameters.seed if isinstance(parameters, RandomDropParameters) else None
-            generator = None if seed is None else _tensor_generator(seed, group.name, deltas.device)
-            deltas = torch.stack(
-                [
-                    sparsify(delta, density, self.sparsification, parameters.rescale, generator)
-                    for delta, density in zip(deltas, group.densities, strict=True)
-                ]
-            )
-        weights = torch.tensor(group.weights, dtype=deltas.dtype, device=deltas.device)
-        weights = weights.view(-1, *[1] * group.base.dim())
-        weighted = deltas * weights
+        seed = parameters.seed if isinstance(parameters, RandomDropParameters) else None
+        generator = None if seed is None else _tensor_generator(seed, group.name, group.base.device)
+        # One task vector at a time, combined in place: a few tensors of the group's size at once, not N-deep stacks.
+        taus = []
+        for model, weight, density in zip(group.models, group.weights, group.densities, strict=True):
+            delta = model - group.base
+            if self.sparsification is not None:
+                delta = sparsify(delta, density, self.sparsification, parameters.rescale, generator)
+            taus.append(delta.mul_(weight))
         if self.consensus is None:
-            merged = weighted.sum(dim=0)
-            divisor = weights.sum(dim=0)
-            divisor = torch.where(divisor.abs() < _WEIGHT_SUM_EPS, 1.0, divisor)
+            merged = taus.pop(0)
+            for tau in taus:
+                merged.add_(tau)
+            total = sum(group.weights)
+            divisor: torch.Tensor | float = 1.0 if abs(total) < _WEIGHT_SUM_EPS else total
         else:
-            agree = agreeing_signs(weighted, self.consensus)
-            merged = (weighted * agree).sum(dim=0)
-            divisor = (weights * agree).sum(dim=0)
-            divisor = torch.where(divisor == 0, 1.0, divisor)
+            elected = elected_signs(taus, self.consensus)
+            merged = torch.zeros_like(group.base)
+            divisor = torch.zeros_like(group.base)
+            for tau, weight in zip(taus, group.weights, strict=True):
+                agree = tau.sign() == elected
+                merged.add_(tau.mul_(agree))
+                divisor.add_(agree, alpha=weight)
+            del taus, elected
+            divisor.masked_fill_(divisor == 0, 1.0)
         if parameters.normalize:
-            merged = merged / divisor
-        return group.base + parameters.lambda_ * merged
+            merged.div_(divisor)
+        return merged.mul_(parameters.lambda_).add_(group.base)

@@ -10,7 +10,7 @@ from corta.models.merging.methods.generalized import (
     GeneralizedTaskArithmetic,
     RandomDropParameters,
     TaskArithmeticParameters,
-    agreeing_signs,
+    elected_signs,
     keep_mask,
     sparsify,
 )
@@ -48,6 +48,11 @@ def test_rescale_restores_the_l1_norm(method: str):
     assert torch.equal(plain[plain != 0], delta[plain != 0])
 
 
+def agreeing(weighted: torch.Tensor, consensus: str) -> torch.Tensor:
+    """Mᵢ for stacked weighted task vectors: which entries carry the elected sign."""
+    return weighted.sign() == elected_signs(list(weighted), consensus)
+
+
 def test_rescale_of_a_zero_delta_stays_zero():
     assert torch.equal(sparsify(torch.zeros(7, 5), 0.3, "magnitude", rescale=True), torch.zeros(7, 5))
 
@@ -63,12 +68,12 @@ def test_sign_election_by_sum_and_by_count():
     # Entry 0: one large negative outweighs two small positives (sum elects −, count elects +).
     # Entry 1: the weighted sum is exactly 0, so + is elected; a zero never agrees.
     weighted = torch.tensor([[0.1, 1.0, 0.0], [0.1, -1.0, 2.0], [-1.0, 0.0, 0.0]])
-    assert agreeing_signs(weighted, "sum").tolist() == [
+    assert agreeing(weighted, "sum").tolist() == [
         [False, True, False],
         [False, False, True],
         [True, False, False],
     ]
-    assert agreeing_signs(weighted, "count").tolist() == [
+    assert agreeing(weighted, "count").tolist() == [
         [True, True, False],
         [True, False, True],
         [False, False, False],
@@ -141,4 +146,4 @@ def test_sign_election_equals_mergekits(consensus: str):
     gta = pytest.importorskip("mergekit.merge_methods.generalized_task_arithmetic")
     weighted = torch.randn(3, 7, 5, generator=torch.Generator().manual_seed(5))
     weighted[:, 0, 0] = torch.tensor([1.0, -1.0, 0.0])
-    assert torch.equal(agreeing_signs(weighted, consensus), gta.get_mask(weighted, method=consensus))
+    assert torch.equal(agreeing(weighted, consensus), gta.get_mask(weighted, method=consensus))
