@@ -120,6 +120,7 @@ def run_merge(
                     models=[_read(model, planned, inputs, device) for model in inputs.models],
                     weights=[entry.weight for entry in entries],
                     densities=[entry.density for entry in entries],
+                    owned=True,
                 )
                 torch.manual_seed(
                     recipe.seed + zlib.crc32(planned.name.encode())

@@ -39,6 +39,9 @@ class TensorGroup:
         The other models' tensors, in recipe order, each of the base's shape.
     weights, densities
         Each model's ``weight`` and ``density`` from the recipe (mergekit's per-model parameters).
+    owned
+        The tensors were read for this merge alone: a method may overwrite the models' tensors in place (the
+        runner sets it, so a big tensor's group holds no more copies than it must).
     """
 
     name: str
@@ -46,6 +49,7 @@ class TensorGroup:
     models: list[torch.Tensor]
     weights: list[float]
     densities: list[float]
+    owned: bool = False
 
     def __post_init__(self) -> None:
         if not self.models:

@@ -63,12 +63,12 @@ class RandomDropParameters(TaskArithmeticParameters):
 def keep_mask(
     delta: torch.Tensor, density: float, method: Sparsification, generator: torch.Generator | None = None
 ) -> torch.Tensor:
-    """The 0/1 mask of the entries of ``delta`` that sparsification keeps, of its dtype (``density`` < 1)."""
+    """Which entries of ``delta`` sparsification keeps (bool, its shape; ``density`` < 1)."""
     if method == "random":
         probability = torch.full_like(delta, max(density, 0.0))
-        return torch.bernoulli(probability, generator=generator)
+        return torch.bernoulli(probability, generator=generator).bool()
     if density <= 0 or not delta.numel():
-        return torch.zeros_like(delta)
+        return torch.zeros_like(delta, dtype=torch.bool)
     magnitudes = delta.abs().flatten()
     count = max(1, int(density * magnitudes.numel()))
     # The count-th largest magnitude by selection (linear time; a top-k of millions of entries sorts them), then
@@ -78,7 +78,7 @@ def keep_mask(
     missing = count - int(kept.sum())
     if missing > 0:
         kept[(magnitudes == threshold).nonzero().flatten()[:missing]] = True
-    return kept.view_as(delta).to(delta.dtype)
+    return kept.view_as(delta)
 
 
 def sparsify(
@@ -91,7 +91,7 @@ def sparsify(
     """δ̃ = m ⊙ δ, scaled by ‖δ‖₁ / ‖δ̃‖₁ when ``rescale`` and both norms are at least 1e-7."""
     if density >= 1:
         return delta
-    kept = delta * keep_mask(delta, density, method, generator)
+    kept = delta.masked_fill(~keep_mask(delta, density, method, generator), 0.0)
     if not rescale:
         return kept
     before, after = delta.abs().sum(), kept.abs().sum()
@@ -100,12 +100,17 @@ def sparsify(
     return kept * (before / after)
 
 
-def elected_signs(taus: list[torch.Tensor], consensus: Consensus) -> torch.Tensor:
-    """s = sign⁺(Σᵢ τᵢ) ("sum") or sign⁺(Σᵢ sign τᵢ) ("count"), with sign⁺(0) = +1, as ±1 of the τᵢ's dtype."""
+def elected_positive(taus: list[torch.Tensor], consensus: Consensus) -> torch.Tensor:
+    """Where the elected sign is +: sign⁺(Σᵢ τᵢ) ("sum") or sign⁺(Σᵢ sign τᵢ) ("count"), sign⁺(0) = +1 (bool)."""
     votes = torch.zeros_like(taus[0])
     for tau in taus:
         votes.add_(tau if consensus == "sum" else tau.sign())
-    return torch.where(votes >= 0, 1.0, -1.0).to(taus[0].dtype)
+    return votes >= 0
+
+
+def agreeing(tau: torch.Tensor, positive: torch.Tensor) -> torch.Tensor:
+    """Mᵢ: the entries of τᵢ with the elected sign (a zero agrees with neither)."""
+    return torch.where(positive, tau > 0, tau < 0)
 
 
 def _tensor_generator(seed: int, name: str, device: torch.device) -> torch.Generator:
@@ -145,7 +150,7 @@ class GeneralizedTaskArithmetic:
         # One task vector at a time, combined in place: a few tensors of the group's size at once, not N-deep stacks.
         taus = []
         for model, weight, density in zip(group.models, group.weights, group.densities, strict=True):
-            delta = model - group.base
+            delta = model.sub_(group.base) if group.owned else model - group.base
             if self.sparsification is not None:
                 delta = sparsify(delta, density, self.sparsification, parameters.rescale, generator)
             taus.append(delta.mul_(weight))
@@ -156,14 +161,14 @@ class GeneralizedTaskArithmetic:
             total = sum(group.weights)
             divisor: torch.Tensor | float = 1.0 if abs(total) < _WEIGHT_SUM_EPS else total
         else:
-            elected = elected_signs(taus, self.consensus)
+            positive = elected_positive(taus, self.consensus)
             merged = torch.zeros_like(group.base)
             divisor = torch.zeros_like(group.base)
             for tau, weight in zip(taus, group.weights, strict=True):
-                agree = tau.sign() == elected
-                merged.add_(tau.mul_(agree))
+                agree = agreeing(tau, positive)
+                merged.add_(tau.masked_fill_(~agree, 0.0))
                 divisor.add_(agree, alpha=weight)
-            del taus, elected
+            del taus, positive
             divisor.masked_fill_(divisor == 0, 1.0)
         if parameters.normalize:
             merged.div_(divisor)
