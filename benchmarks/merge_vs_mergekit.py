@@ -79,14 +79,16 @@ def measured(command: list[str], threads: int) -> dict[str, float]:
     return {"seconds": seconds, "peak_rss_gb": usage.ru_maxrss / 1024**2}
 
 
-def largest_difference(ours: Path, theirs: Path) -> float:
+def largest_differences(ours: Path, theirs: Path, top: int = 3) -> list[tuple[str, float, float]]:
+    """The tensors where the two outputs differ most: (name, largest |difference|, that tensor's largest |value|)."""
     from corta.models.merging.checkpoint import Checkpoint
 
     a, b = Checkpoint(ours), Checkpoint(theirs)
-    worst = 0.0
+    found = []
     for name in a.names:
-        worst = max(worst, float((a.tensor(name).float() - b.tensor(name).float()).abs().max()))
-    return worst
+        mine, other = a.tensor(name).float(), b.tensor(name).float()
+        found.append((name, float((mine - other).abs().max()), float(other.abs().max())))
+    return sorted(found, key=lambda row: -row[1])[:top]
 
 
 def main() -> None:
@@ -134,7 +136,8 @@ def main() -> None:
                 f"{tool}: {runs[tool][-1]['seconds']:.1f} s, {runs[tool][-1]['peak_rss_gb']:.2f} GB",
                 flush=True,
             )
-    difference = largest_difference(work / "corta-0", work / "mergekit-0")
+    worst = largest_differences(work / "corta-0", work / "mergekit-0")
+    difference = worst[0][1]
     best = {tool: min(r["seconds"] for r in rows) for tool, rows in runs.items()}
     peak = {tool: max(r["peak_rss_gb"] for r in rows) for tool, rows in runs.items()}
     result = {
@@ -147,6 +150,7 @@ def main() -> None:
         "time_ratio": best["corta"] / best["mergekit"],
         "memory_ratio": peak["corta"] / peak["mergekit"],
         "largest_difference": difference,
+        "largest_differences": [{"tensor": n, "difference": d, "largest_value": v} for n, d, v in worst],
         "command": f".venv/bin/python benchmarks/merge_vs_mergekit.py --threads {args.threads} --repeats {args.repeats}",
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -87,17 +87,22 @@ def sparsify(
     method: Sparsification,
     rescale: bool,
     generator: torch.Generator | None = None,
+    in_place: bool = False,
 ) -> torch.Tensor:
-    """δ̃ = m ⊙ δ, scaled by ‖δ‖₁ / ‖δ̃‖₁ when ``rescale`` and both norms are at least 1e-7."""
+    """δ̃ = m ⊙ δ, scaled by ‖δ‖₁ / ‖δ̃‖₁ when ``rescale`` and both norms are at least 1e-7; with ``in_place``
+    written over ``delta``."""
     if density >= 1:
         return delta
-    kept = delta.masked_fill(~keep_mask(delta, density, method, generator), 0.0)
-    if not rescale:
+    dropped = ~keep_mask(delta, density, method, generator)
+    before = delta.abs().sum() if rescale else None
+    kept = delta.masked_fill_(dropped, 0.0) if in_place else delta.masked_fill(dropped, 0.0)
+    del dropped
+    if before is None:
         return kept
-    before, after = delta.abs().sum(), kept.abs().sum()
+    after = kept.abs().sum()
     if before < _NORM_EPS or after < _NORM_EPS:
         return kept
-    return kept * (before / after)
+    return kept.mul_(before / after)
 
 
 def elected_positive(taus: list[torch.Tensor], consensus: Consensus) -> torch.Tensor:
@@ -150,9 +155,11 @@ class GeneralizedTaskArithmetic:
         # One task vector at a time, combined in place: a few tensors of the group's size at once, not N-deep stacks.
         taus = []
         for model, weight, density in zip(group.models, group.weights, group.densities, strict=True):
-            delta = model.sub_(group.base) if group.owned else model - group.base
+            delta = model.sub_(group.base) if group.owned else model - group.base  # a fresh tensor either way
             if self.sparsification is not None:
-                delta = sparsify(delta, density, self.sparsification, parameters.rescale, generator)
+                delta = sparsify(
+                    delta, density, self.sparsification, parameters.rescale, generator, in_place=True
+                )
             taus.append(delta.mul_(weight))
         if self.consensus is None:
             merged = taus.pop(0)
