@@ -110,9 +110,8 @@ def run_merge(
         task = bar.add_task("", total=len(plan))
         for planned in plan:
             bar.update(task, description=planned.name)
-            reference = inputs.reference.tensor(planned.name)
-            if not reference.is_floating_point():
-                writer.write(planned.name, reference)  # integer buffers are copied, never merged
+            if not inputs.reference.dtype(planned.name).is_floating_point:
+                writer.write(planned.name, inputs.reference.tensor(planned.name))  # integer buffers: copied
             else:
                 group = TensorGroup(
                     name=planned.name,
@@ -319,5 +318,5 @@ def _extra_files(recipe: Recipe, inputs: _Inputs, plan: list[PlannedTensor]) -> 
 
 
 def _finite(tensor: torch.Tensor) -> bool:
-    """No NaN or Inf in the tensor: either spreads into its float64 sum (one pass, no mask; no weights reach 1e308)."""
-    return bool(torch.isfinite(tensor.sum(dtype=torch.float64)))
+    """No NaN or Inf in the tensor: either spreads into its sum (one pass, no copy; weights sum far below 3e38)."""
+    return bool(torch.isfinite(tensor.sum()))
