@@ -292,3 +292,19 @@ def test_corta_only_methods_merge_with_their_statistics_measured_on_the_calibrat
     assert not torch.equal(
         merged["model.layers.0.mlp.up_proj.weight"], one["model.layers.0.mlp.up_proj.weight"]
     )
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"inner_method": "ties", "inner_parameters": {"densty": 0.2}}, "densty: Extra inputs"),
+        ({"inner_method": "slerp"}, "Unknown merge method 'slerp'"),
+        ({"inner_method": "aim"}, "cannot wrap itself"),
+    ],
+)
+def test_aim_checks_its_inner_method_before_any_work(
+    family: dict[str, Path], tmp_path: Path, parameters: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        merge(ties_recipe(family, merge_method="aim", parameters=parameters), tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -18,7 +18,7 @@ L2S study describes â as normalised to [0, 1]. The authors' released code divid
 from typing import Any, Literal
 
 import torch
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from corta.errors import ConfigError
 from corta.models.merging.methods.base import (
@@ -37,6 +37,19 @@ class AIMParameters(MethodParameters):
     inner_method: str = "ties"
     inner_parameters: dict[str, Any] = Field(default_factory=dict)
     normalization: Literal["min_max", "max"] = "min_max"
+
+    @model_validator(mode="after")
+    def _inner_method_takes_these_parameters(self) -> "AIMParameters":
+        """Check the inner method and its parameters with the recipe, before any tensor is merged."""
+        from corta.models.merging.methods.registry import get_method
+
+        if self.inner_method == "aim":
+            raise ValueError("AIM cannot wrap itself: choose another inner_method")
+        try:
+            get_method(self.inner_method).parameters.model_validate(self.inner_parameters)
+        except ConfigError as error:
+            raise ValueError(str(error)) from error
+        return self
 
 
 def channel_importance(activations: torch.Tensor, normalization: Literal["min_max", "max"]) -> torch.Tensor:
@@ -72,7 +85,7 @@ class ActivationInformedMerge:
         if stats is None:
             raise ConfigError("AIM needs the base model's activations measured on calibration prompts.")
         inner = get_method(parameters.inner_method)
-        merged = inner.merge(group, inner.parameters(**parameters.inner_parameters), stats)
+        merged = inner.merge(group, inner.parameters.model_validate(parameters.inner_parameters), stats)
         activations = stats.activations.get(group.name)
         if activations is None:
             return merged
