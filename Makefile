@@ -7,6 +7,7 @@ run:
 
 test:
 	scripts/setup.sh dev
+	scripts/install_browser.sh
 	.venv/bin/ruff check corta tests benchmarks
 	.venv/bin/python -m pytest -ra
 

@@ -15,11 +15,12 @@ from corta import __version__
 from corta.commands.common import JsonOption, ModelOption, load_settings, print_json
 from corta.commands.index import index_app
 from corta.commands.l2s import eval_l2s, l2s_app
+from corta.commands.lti import lti_app
 from corta.commands.merge import merge_command
 from corta.commands.prm import prm_app
 from corta.commands.reporting import reports_errors
+from corta.commands.serve import keys_app, serve_command
 from corta.commands.tutor import eval_tutor, tutor_app
-from corta.config import Settings
 from corta.errors import ModelError
 from corta.models.llm import LLM
 from corta.models.runtime.catalog import PACKAGED_MODELS
@@ -57,9 +58,12 @@ app.add_typer(prm_app, name="prm")
 app.add_typer(tutor_app, name="tutor")
 app.add_typer(index_app, name="index")
 app.add_typer(l2s_app, name="l2s")
+app.add_typer(lti_app, name="lti")
+app.add_typer(keys_app, name="keys")
 eval_app.command("tutor")(eval_tutor)
 eval_app.command("l2s")(eval_l2s)
 app.command("merge")(merge_command)
+app.command("serve")(serve_command)
 
 
 @app.callback()
@@ -443,21 +447,9 @@ MethodOption = Annotated[str, typer.Option(help="cot | sc | tot | beam | bpp | c
 PrmOption = Annotated[
     str,
     typer.Option(
-        help="Process reward model for beam/bpp: scorer (trained, `corta prm train`) | judge | served."
+        help="Process reward model for beam/bpp: scorer (trained, `corta prm train`) | judge | served | auto (the scorer when trained, else the judge)."
     ),
 ]
-
-
-def _modeler_prm(kind: str, method: str, llm: LLM, settings: Settings) -> Any:
-    """The process reward model a method needs (None for the methods that do not prune by reward)."""
-    from corta.agents.modeler.methods import METHODS
-
-    settings_of_method = METHODS.get(method)
-    if settings_of_method is None or settings_of_method.one_pass or settings_of_method.pruning != "prm":
-        return None
-    from corta.models.reward.base import make_prm
-
-    return make_prm(kind, llm=llm, settings=settings)
 
 
 @model_app.command("ask")
@@ -477,11 +469,12 @@ def model_ask(
 ) -> None:
     """Model a word problem and solve it: the chosen model (LaTeX), its solution, and what the search cost."""
     from corta.agents.modeler.agent import solve_problem
+    from corta.agents.modeler.prm_choice import prm_for_method
 
     settings = load_settings()
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
-        scorer = _modeler_prm(prm, method, llm, settings)
+        scorer = prm_for_method(prm, method, llm, settings)
         result = solve_problem(
             problem,
             llm,
@@ -545,6 +538,7 @@ def eval_or(
     model: ModelOption = None,
 ) -> None:
     """Evaluate a modeler method on an OR benchmark with strict scoring (resumable); compare methods side by side."""
+    from corta.agents.modeler.prm_choice import prm_for_method
     from corta.datasets.corrections import Corrections
     from corta.datasets.evaluate import run_evaluation, write_report
     from corta.datasets.optimization import load_benchmark
@@ -563,7 +557,7 @@ def eval_or(
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
         task = ModelerTask(
-            llm, method, _modeler_prm(prm, method, llm, settings), children=children, width=beam
+            llm, method, prm_for_method(prm, method, llm, settings), children=children, width=beam
         )
         command = "corta " + " ".join(sys.argv[1:])
         summary = run_evaluation(task, problems, out, workers=workers, limit=limit, command=command)

@@ -25,16 +25,23 @@ class CallUsage:
 
 @dataclass
 class UsageLedger:
-    """Thread-safe list of calls of one run, optionally appended to a JSONL file as they happen."""
+    """Thread-safe list of calls of one run, optionally appended to a JSONL file as they happen.
+
+    A long-running server sets `keep`: memory then holds between `keep` and twice `keep` of the newest calls (the
+    file, if any, still gets every call), and the totals are those of the calls held.
+    """
 
     path: Path | None = None
     calls: list[CallUsage] = field(default_factory=list)
+    keep: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def record(self, usage: CallUsage) -> None:
         """Add one call (and append it to the file, if any)."""
         with self._lock:
             self.calls.append(usage)
+            if self.keep is not None and len(self.calls) > 2 * self.keep:
+                del self.calls[: -self.keep]
             if self.path is not None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("a") as handle:

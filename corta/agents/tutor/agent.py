@@ -2,6 +2,7 @@
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -71,9 +72,17 @@ class Tutor:
         self.k = k
 
     def ask(
-        self, question: str, mode: str = "explain", code: str = "", error: str = "", thread: str | None = None
+        self,
+        question: str,
+        mode: str = "explain",
+        code: str = "",
+        error: str = "",
+        thread: str | None = None,
+        on_step: Callable[[str], None] | None = None,
     ) -> TutorResult:
         """Answer one message; if the thread waits on a clarifying question, the message is its answer.
+
+        `on_step` is told the name of each step as it finishes (perceive, retrieve, draft, reflect, revise, …).
 
         Raises
         ------
@@ -94,11 +103,15 @@ class Tutor:
         }
         started = time.perf_counter()
         if graph.get_state(config).interrupts:
-            state = graph.invoke(Command(resume=request.question), config)
+            turn: Any = Command(resume=request.question)
         else:
-            state = graph.invoke(
-                turn_input(request.question, request.code, request.error, list(request.notes), mode), config
-            )
+            turn = turn_input(request.question, request.code, request.error, list(request.notes), mode)
+        for update in graph.stream(turn, config, stream_mode="updates"):
+            for step in update:
+                if on_step is not None and not step.startswith("__"):
+                    on_step(step)
+        snapshot = graph.get_state(config)
+        state = dict(snapshot.values)
         calls = own.ledger.calls
         common = {
             "mode": state.get("mode", mode),
@@ -109,8 +122,8 @@ class Tutor:
             "tokens": sum(call.prompt_tokens + call.completion_tokens for call in calls),
             "seconds": time.perf_counter() - started,
         }
-        if state.get("__interrupt__"):
-            question_back = state["__interrupt__"][0].value["clarifying_question"]
+        if snapshot.interrupts:
+            question_back = snapshot.interrupts[0].value["clarifying_question"]
             return TutorResult("clarify", question_back, [], rounds=0, **common)
         return TutorResult(
             "answered",

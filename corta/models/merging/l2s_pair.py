@@ -7,6 +7,7 @@ natural base of the merges, exactly as in the shipped Qwen2.5-Math recipes, whos
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -34,22 +35,33 @@ def build_pair(
     progress: bool = True,
 ) -> dict[str, FineTuneReport]:
     """Fine-tune System 1 (short answers) from `base` (a model folder or GGUF file), then System 2 (long solutions)
-    from System 1, into `out_dir/system1` and `out_dir/system2`; write their merge recipes into `out_dir/recipes`."""
+    from System 1, into `out_dir/system1` and `out_dir/system2`; write their merge recipes into `out_dir/recipes`.
+    A member already fine-tuned there with the same steps and batch size is reused (an interrupted build resumes)."""
     source = checkpoint_from_gguf(base, cache_dir) if is_gguf(base) else base
     train = generate_problems(problems, seed=TRAIN_SEED)
     reports = {
-        "system1": fine_tune(
-            source,
-            [(p.question, p.short) for p in train],
+        "system1": _fine_tuned(
             out_dir / "system1",
+            lambda: fine_tune(
+                source,
+                [(p.question, p.short) for p in train],
+                out_dir / "system1",
+                short_steps,
+                batch_size,
+                progress=progress,
+            ),
             short_steps,
             batch_size,
-            progress=progress,
         )
     }
-    reports["system2"] = fine_tune(
-        out_dir / "system1", [(p.question, p.long) for p in train], out_dir / "system2", long_steps, batch_size,
-        progress=progress,
+    reports["system2"] = _fine_tuned(
+        out_dir / "system2",
+        lambda: fine_tune(
+            out_dir / "system1", [(p.question, p.long) for p in train], out_dir / "system2", long_steps, batch_size,
+            progress=progress,
+        ),
+        long_steps,
+        batch_size,
     )  # fmt: skip
     write_recipes(out_dir)
     settings = {"base": str(base), "problems": problems, "train_seed": TRAIN_SEED, "batch_size": batch_size}
@@ -97,6 +109,18 @@ def merge_pair(out_dir: Path, methods: list[str] | None = None, progress: bool =
             continue
         reports.append(run_merge(load_recipe(recipe_path), target, progress=progress))
     return reports
+
+
+def _fine_tuned(
+    out_dir: Path, train: Callable[[], FineTuneReport], steps: int, batch_size: int
+) -> FineTuneReport:
+    """The model already fine-tuned in `out_dir` with these steps and batch size (a resumed build), else `train()`."""
+    done = out_dir / "fine_tune.json"
+    if done.is_file():
+        report = FineTuneReport(**json.loads(done.read_text(encoding="utf-8")))
+        if (report.steps, report.examples) == (steps, steps * batch_size):
+            return report
+    return train()
 
 
 def _pair_member(path: str) -> str:

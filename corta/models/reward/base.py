@@ -53,7 +53,19 @@ def _scorer(path: Path | None = None, settings: "Settings | None" = None, **_: A
     return ScorerPRM.load(path or default_scorer_path(settings))
 
 
+def _auto(
+    path: Path | None = None, settings: "Settings | None" = None, llm: "LLM | None" = None, **_: Any
+) -> ProcessRewardModel:
+    """The trained scorer when one is saved, else the judge (a fresh install has no scorer yet)."""
+    from corta.models.reward.scorer import INFO_FILE, default_scorer_path
+
+    if (Path(path or default_scorer_path(settings)) / INFO_FILE).is_file():
+        return _scorer(path, settings)
+    return _judge(llm)
+
+
 PRM_KINDS: dict[str, Callable[..., ProcessRewardModel]] = {
+    "auto": _auto,
     "judge": _judge,
     "served": _served,
     "scorer": _scorer,

@@ -41,6 +41,16 @@ def test_explain_turn_answers_with_its_sources_when_the_draft_passes():
     assert "[1] tutorial/controlflow.rst > 4.8.1 Default Argument Values" in draft_prompt
 
 
+def test_each_step_is_reported_as_it_finishes():
+    failing = {**PASS, "correct": False, "problems": ["Defaults are evaluated once, not per call."]}
+    script = Script(drafts=["Defaults are evaluated at every call.", "Defaults are evaluated once."],
+                    rubrics=[failing, PASS])  # fmt: skip
+    steps: list[str] = []
+    with scripted_llm(script) as llm:
+        Tutor(llm, FixedRetriever()).ask("When are default values evaluated?", on_step=steps.append)
+    assert steps == ["perceive", "retrieve", "draft", "reflect", "revise", "reflect", "answer"]
+
+
 def test_a_failed_rubric_sends_the_draft_back_with_its_problems_sampled():
     failing = {**PASS, "correct": False, "problems": ["Defaults are evaluated once, not per call."]}
     script = Script(drafts=["Defaults are evaluated at every call.", "Defaults are evaluated once."],

@@ -10,7 +10,7 @@ from corta.models.reward.served import ServedPRM
 
 
 def test_kinds():
-    assert set(PRM_KINDS) == {"judge", "served", "scorer"}
+    assert set(PRM_KINDS) == {"auto", "judge", "served", "scorer"}
 
 
 def test_judge_and_served_from_their_options():
@@ -26,7 +26,19 @@ def test_missing_options_and_unknown_kinds_are_config_errors(tmp_path):
         make_prm("judge")
     with pytest.raises(ConfigError, match="base_url"):
         make_prm("served", model="m")
-    with pytest.raises(ConfigError, match="Unknown PRM kind 'oracle'; known: judge, served, scorer"):
+    with pytest.raises(ConfigError, match="Unknown PRM kind 'oracle'; known: auto, judge, served, scorer"):
         make_prm("oracle")
     with pytest.raises(ConfigError, match="corta prm train"):
         make_prm("scorer", settings=Settings(cache_dir=tmp_path))
+
+
+def test_auto_is_the_judge_until_a_scorer_is_trained(tmp_path, monkeypatch):
+    from corta.models.reward import scorer
+
+    llm = object()
+    assert isinstance(make_prm("auto", llm=llm, settings=Settings(cache_dir=tmp_path)), JudgePRM)
+    trained = scorer.default_scorer_path(Settings(cache_dir=tmp_path))
+    trained.mkdir(parents=True)
+    (trained / scorer.INFO_FILE).write_text("{}")
+    monkeypatch.setattr(scorer.ScorerPRM, "load", classmethod(lambda cls, path=None: ("scorer at", path)))
+    assert make_prm("auto", llm=llm, settings=Settings(cache_dir=tmp_path)) == ("scorer at", trained)
