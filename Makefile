@@ -3,7 +3,7 @@
 
 run:
 	scripts/setup.sh
-	.venv/bin/corta llm ask "What is 17*3? Answer with the number only."
+	.venv/bin/corta app
 
 test:
 	scripts/setup.sh dev

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from corta import __version__
+from corta.commands.app import app_command
 from corta.commands.common import JsonOption, ModelOption, load_settings, print_json
 from corta.commands.index import index_app
 from corta.commands.l2s import eval_l2s, l2s_app
@@ -64,6 +65,7 @@ eval_app.command("tutor")(eval_tutor)
 eval_app.command("l2s")(eval_l2s)
 app.command("merge")(merge_command)
 app.command("serve")(serve_command)
+app.command("app")(app_command)
 
 
 @app.callback()

@@ -6,7 +6,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,10 +15,8 @@ from fastapi import FastAPI
 
 from corta.app.lti.router import build_lti_router
 from corta.app.services import AgentServices
+from tests.helpers.chromium import chromium
 from tests.helpers.lti_platform import LtiPlatform
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"]
 
 
 @pytest.fixture
@@ -43,14 +40,8 @@ def tool_url(services: AgentServices) -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no chromium at {CHROMIUM}: run scripts/install_browser.sh for the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def test_a_learner_launches_from_the_course_and_asks_molly(
