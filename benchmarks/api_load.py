@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "results" / "api"
 STUB = ROOT / "tests" / "helpers" / "streaming_stub_server.py"
-SERVE = "import typer; from corta.commands.serve import serve_command; typer.run(serve_command())"
+SERVE = "from corta.cli import app; app()"
 sys.path.insert(0, str(ROOT))  # the stub's own definition of a whole reply, to check every reply against
 
 from tests.helpers.streaming_stub_server import expected_reply  # noqa: E402
@@ -184,7 +184,13 @@ def main() -> None:
         store = Store.open(Settings(cache_dir=cache))
         _, key = store.create_api_key("api-load")  # a live key, checked on every request as in production
         store.close()
-        env = {**os.environ, "CORTA_CACHE_DIR": str(cache), "CORTA_LOG_LEVEL": "WARNING"}
+        # PYTHONPATH: the stub, run as a program, imports its neighbours in tests/helpers.
+        env = {
+            **os.environ,
+            "CORTA_CACHE_DIR": str(cache),
+            "CORTA_LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
         try:
             processes.append(subprocess.Popen(
                 [sys.executable, str(STUB), "--port", str(stub_port), "--tokens", str(options.tokens),
@@ -192,7 +198,7 @@ def main() -> None:
             ))  # fmt: skip
             wait_until_up(f"http://127.0.0.1:{stub_port}/v1/models", processes[-1])
             processes.append(subprocess.Popen(
-                [sys.executable, "-c", SERVE, "--port", str(api_port), "--model", f"http://127.0.0.1:{stub_port}/v1"],
+                [sys.executable, "-c", SERVE, "serve", "--no-ui", "--port", str(api_port), "--model", f"http://127.0.0.1:{stub_port}/v1"],
                 env=env, stdout=subprocess.DEVNULL,
             ))  # fmt: skip
             wait_until_up(f"http://127.0.0.1:{api_port}/healthz", processes[-1])

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
+import httpx
 import jsonschema
 import openai
 from pydantic import BaseModel, ValidationError
@@ -104,25 +105,33 @@ class LLM:
         temperature: float = 0.0,
         max_tokens: int = 512,
     ) -> Iterator[str]:
-        """Yield the reply piece by piece as the server produces it."""
+        """Yield the reply piece by piece as the server produces it.
+
+        The server-sent events are read as lines and only each chunk's text is decoded (no typed object per chunk):
+        a server streaming to many clients spends its CPU on the pieces, not on the client library.
+        """
         messages = _as_messages(prompt, system)
         started = time.perf_counter()
         pieces = 0
         ok = False
         try:
-            chunks = self._call(
-                lambda: self._client.chat.completions.create(
+            response = self._call(
+                lambda: self._client.chat.completions.with_streaming_response.create(
                     model=self.endpoint.model,
-                    messages=messages,
+                    messages=messages,  # type: ignore[arg-type]
                     temperature=temperature,
                     max_tokens=max_tokens,
                     stream=True,
-                )
+                ).__enter__()
             )
-            for chunk in self._guard_iteration(chunks):
-                if chunk.choices and chunk.choices[0].delta.content:
+            try:
+                for piece in self._guard_iteration(
+                    _streamed_text(response.iter_lines(), self.endpoint.base_url)
+                ):
                     pieces += 1
-                    yield chunk.choices[0].delta.content
+                    yield piece
+            finally:
+                response.close()
             ok = True
         finally:
             # The stream carries no usage block on every server: one content chunk is one token on llama.cpp/vLLM.
@@ -295,8 +304,36 @@ class LLM:
     def _guard_iteration(self, chunks: Iterator[Any]) -> Iterator[Any]:
         try:
             yield from chunks
-        except (openai.APIConnectionError, openai.APITimeoutError):
+        except (openai.APIConnectionError, openai.APITimeoutError, httpx.TransportError):
             raise LLMUnavailableError(f"The LLM at {self.endpoint.base_url} stopped mid-reply.") from None
+
+
+def _streamed_text(lines: Iterator[str], where: str) -> Iterator[str]:
+    """The text of each chunk of an OpenAI chat-completion event stream, until `[DONE]`.
+
+    Raises
+    ------
+    LLMRequestError
+        When the server sends an error event or a line that is not JSON.
+    """
+    for line in lines:
+        if not line.startswith("data:"):
+            continue  # blank separators, comments, event names
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        try:
+            chunk = json.loads(data)
+        except json.JSONDecodeError:
+            raise LLMRequestError(
+                f"The LLM at {where} sent a stream line that is not JSON: {_short(data)}"
+            ) from None
+        if "error" in chunk:
+            raise LLMRequestError(f"The LLM at {where} stopped the stream: {_short(str(chunk['error']))}")
+        choices = chunk.get("choices") or [{}]
+        content = (choices[0].get("delta") or {}).get("content")
+        if content:
+            yield content
 
 
 def _short(text: str, limit: int = 300) -> str:

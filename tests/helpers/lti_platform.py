@@ -10,11 +10,10 @@ tool's JWKS it was given) and scores (with the bearer token they came with).
 import functools
 import json
 import secrets
-import threading
 import time
 import uuid
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -24,6 +23,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from corta.app.lti import claims
 from corta.app.lti.platform import Platform
+from tests.helpers.http_stub import JsonHandler, ThreadedStub
 
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
@@ -39,7 +39,7 @@ def first_key() -> rsa.RSAPrivateKey:
     return new_key()
 
 
-class LtiPlatform:
+class LtiPlatform(ThreadedStub):
     """A platform at http://127.0.0.1:PORT whose issuer is that address; use it as a context manager."""
 
     def __init__(self, client_id: str = "corta-client", deployment_id: str = "deployment-1") -> None:
@@ -56,18 +56,7 @@ class LtiPlatform:
         """Knobs of the id_token the authorization endpoint signs next (as `id_token` takes them)."""
         platform = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _send(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 if self.path == "/jwks":
                     platform.jwks_fetches += 1
@@ -100,17 +89,8 @@ class LtiPlatform:
                 else:
                     self._send(404, {"error": "not found"})
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self._serve(ThreadingHTTPServer(("127.0.0.1", 0), Handler), poll_interval_s=0.05)
         self.issuer = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> "LtiPlatform":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     # What the tool is told about the platform
 

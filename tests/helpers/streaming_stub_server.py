@@ -18,8 +18,10 @@ import re
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
+
+from tests.helpers.http_stub import JsonHandler, ThreadedStub
 
 MARKER = re.compile(r"\[marker:([A-Za-z0-9_-]{1,64})\]")
 
@@ -44,7 +46,7 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-class StreamingStubServer:
+class StreamingStubServer(ThreadedStub):
     """Serves /v1/models and /v1/chat/completions (streamed or not); records each request body."""
 
     def __init__(
@@ -60,17 +62,14 @@ class StreamingStubServer:
         self.barrier = threading.Barrier(together) if together > 1 else None
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(JsonHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
 
             def do_GET(self) -> None:
                 if self.path.rstrip("/") == "/v1/models":
-                    self._json(200, {"object": "list", "data": [{"id": stub.model, "owned_by": "stub"}]})
+                    self._send(200, {"object": "list", "data": [{"id": stub.model, "owned_by": "stub"}]})
                 else:
-                    self._json(404, {"error": {"message": "not found"}})
+                    self._send(404, {"error": {"message": "not found"}})
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -83,17 +82,9 @@ class StreamingStubServer:
                     return
                 time.sleep(stub.delay_s * len(pieces))
                 message = {"role": "assistant", "content": "".join(pieces)}
-                self._json(200, {"id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
+                self._send(200, {"id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
                                  "model": stub.model, "choices": [{"index": 0, "message": message,
                                                                    "finish_reason": "stop"}]})  # fmt: skip
-
-            def _json(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
 
             def _stream(self, pieces: list[str]) -> None:
                 self.send_response(200)
@@ -121,20 +112,7 @@ class StreamingStubServer:
                 self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
                 self.wfile.flush()
 
-        self.httpd = _Server(("127.0.0.1", port), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> "StreamingStubServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve(_Server(("127.0.0.1", port), Handler))
 
 
 if __name__ == "__main__":

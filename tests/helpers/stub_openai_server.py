@@ -8,14 +8,15 @@ As a program: `python stub_openai_server.py --port P --model NAME [--delay S]` s
 
 import argparse
 import json
-import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
 
+from tests.helpers.http_stub import JsonHandler, ThreadedStub
 
-class StubServer:
+
+class StubServer(ThreadedStub):
     """Serves /v1/models and /v1/chat/completions; each completion takes the next scripted reply."""
 
     def __init__(
@@ -31,18 +32,7 @@ class StubServer:
         self.requests: list[dict[str, Any]] = []
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _send(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 if self.path.rstrip("/") == "/v1/models":
                     self._send(200, {"object": "list", "data": [{"id": stub.model, "owned_by": "stub"}]})
@@ -63,20 +53,7 @@ class StubServer:
                     return
                 self._send(200, completion(stub.model, reply))
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self) -> "StubServer":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve(ThreadingHTTPServer(("127.0.0.1", port), Handler))
 
 
 def completion(model: str, text: str, logprobs: dict[str, float] | None = None) -> dict[str, Any]:

@@ -123,3 +123,35 @@ def test_tiny_model_plumbing_chat_stream_json_logprobs(tiny_endpoint):
     assert scored.tokens and scored.tokens[0].logprob <= 0 and len(scored.tokens[0].top) == 3
     summary = llm.ledger.summary()
     assert summary["calls"] == 4 and summary["completion_tokens"] > 0 and summary["failed_calls"] == 0
+
+
+def test_a_stream_is_read_as_event_lines_until_done_and_bad_events_are_one_sentence():
+    from corta.models.llm import _streamed_text
+
+    lines = [
+        ": keep-alive",
+        'data: {"choices": [{"delta": {"role": "assistant", "content": ""}}]}',
+        "",
+        'data: {"choices": [{"delta": {"content": "Hel"}}]}',
+        'data: {"choices": [{"delta": {"content": "lo"}}]}',
+        'data: {"choices": [{"delta": {}, "finish_reason": "stop"}]}',
+        "data: [DONE]",
+        'data: {"choices": [{"delta": {"content": "after the end"}}]}',
+    ]
+    assert list(_streamed_text(iter(lines), "http://llm/v1")) == ["Hel", "lo"]
+    with pytest.raises(LLMRequestError, match=r"stopped the stream: .*context length"):
+        list(
+            _streamed_text(iter(['data: {"error": {"message": "context length exceeded"}}']), "http://llm/v1")
+        )
+    with pytest.raises(LLMRequestError, match=r"not JSON: \{broken"):
+        list(_streamed_text(iter(["data: {broken"]), "http://llm/v1"))
+
+
+def test_a_stream_through_a_streaming_server_arrives_in_its_pieces():
+    from tests.helpers.streaming_stub_server import StreamingStubServer, reply_pieces
+
+    with StreamingStubServer(tokens=5) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        pieces = list(llm.stream("Say it [marker:m-7]"))
+    assert pieces == reply_pieces("m-7", 5)
+    assert llm.ledger.calls[-1].completion_tokens == len(pieces) and llm.ledger.calls[-1].ok

@@ -23,7 +23,10 @@ APP = "import typer; from corta.commands.app import app_command; typer.run(app_c
 @pytest.fixture
 def stub_url() -> Iterator[str]:
     port = free_port()
-    server = subprocess.Popen([sys.executable, str(STUB), "--port", str(port), "--model", "stub-model"])
+    server = subprocess.Popen(
+        [sys.executable, str(STUB), "--port", str(port), "--model", "stub-model"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         yield f"http://127.0.0.1:{port}/v1"
     finally:

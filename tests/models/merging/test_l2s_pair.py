@@ -46,10 +46,14 @@ def test_a_pair_is_grown_and_merged_by_every_method(tmp_path: Path) -> None:
     assert merge_pair(out, progress=False) == []  # made already: skipped
 
 
-def test_an_interrupted_build_reuses_the_members_already_fine_tuned_with_the_same_steps(tmp_path: Path) -> None:
+def test_an_interrupted_build_reuses_the_members_already_fine_tuned_with_the_same_steps(
+    tmp_path: Path,
+) -> None:
     base = save_tiny_llama(tmp_path / "base", vocab=320, hidden=32, tokenizer=True)
     out = tmp_path / "pair"
-    build_pair(base, out, tmp_path / "cache", problems=8, short_steps=2, long_steps=3, batch_size=2, progress=False)
+    build_pair(
+        base, out, tmp_path / "cache", problems=8, short_steps=2, long_steps=3, batch_size=2, progress=False
+    )
     system1_written = (out / "system1" / "model.safetensors").stat().st_mtime_ns
     system2_written = (out / "system2" / "model.safetensors").stat().st_mtime_ns
 

@@ -57,7 +57,10 @@ def fake_vllm(folder: Path, body: str) -> str:
 
 
 def test_start_waits_until_the_server_lists_the_model(settings, tmp_path):
-    executable = fake_vllm(tmp_path, f'exec {sys.executable} {STUB} --port "$6" --model "$8" --delay 1.5')
+    executable = fake_vllm(
+        tmp_path,
+        f'PYTHONPATH={STUB.parents[2]} exec {sys.executable} {STUB} --port "$6" --model "$8" --delay 1.5',
+    )
     server = VllmServer("/models/my-model", settings, executable=executable)
     try:
         endpoint = server.start()
