@@ -62,7 +62,7 @@ def validate_launch(store: Store, keys: PlatformKeys, id_token: str, state: str)
     promised = take_login_state(store, state)
     try:
         header = jwt.get_unverified_header(id_token)
-    except jwt.DecodeError:
+    except jwt.InvalidTokenError:  # DecodeError, or a header PyJWT refuses (a kid that is not a string)
         raise LtiError(400, "The id_token is not a JWT.") from None
     if header.get("alg") != "RS256":
         raise LtiError(401, f"The id_token is signed with {header.get('alg')!r}; LTI 1.3 requires RS256.")
@@ -75,7 +75,11 @@ def validate_launch(store: Store, keys: PlatformKeys, id_token: str, state: str)
     token = _decode(id_token, key, platform)
     if not hmac.compare_digest(str(token["nonce"]), promised.nonce):
         raise LtiError(401, "The id_token's nonce is not the one this login sent.")
-    if not store.use_nonce(str(token["nonce"]), float(token["exp"]) + LEEWAY_S):
+    try:
+        expires = float(token["exp"]) + LEEWAY_S
+    except OverflowError:  # PyJWT accepts any integer; a float holds none beyond ~1e308
+        raise LtiError(400, "The id_token's exp claim is not a time.") from None
+    if not store.use_nonce(str(token["nonce"]), expires):
         raise LtiError(401, "The id_token was already used: a replayed launch is refused.")
     _check_message(token, platform)
     return Launch(platform, token)

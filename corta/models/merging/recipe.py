@@ -122,6 +122,10 @@ def load_recipe(path: Path) -> Recipe:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as error:
         raise ConfigError(f"Cannot read recipe {path} ({error.strerror or error}).") from error
+    except UnicodeDecodeError as error:
+        raise ConfigError(
+            f"Recipe {path} is not UTF-8 text ({error.reason} at byte {error.start})."
+        ) from error
     except yaml.YAMLError as error:
         raise ConfigError(f"Recipe {path} is not valid YAML ({str(error).splitlines()[0]}).") from error
     return parse_recipe(data, Path(path).resolve().parent, str(path))
@@ -137,4 +141,8 @@ def parse_recipe(data: Any, folder: Path, source: str = "recipe") -> Recipe:
         first = error.errors()[0]
         where = ".".join(str(part) for part in first["loc"]) or "recipe"
         raise ConfigError(f"{source}: {where}: {first['msg']}.") from error
-    return recipe.resolved(folder)
+    try:
+        return recipe.resolved(folder)
+    # A NUL in a path (ValueError); `~user` for a user this machine does not know (RuntimeError).
+    except (ValueError, RuntimeError) as error:
+        raise ConfigError(f"{source}: a model path cannot be resolved ({error}).") from error

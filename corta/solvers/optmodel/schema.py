@@ -36,6 +36,8 @@ _SECTION_KEYS = {
     "variable": "variable", "variables": "variable", "vars": "variable", "decision_variables": "variable",
     "objective": "objective", "objectives": "objective", "constraint": "constraint", "constraints": "constraint",
 }  # fmt: skip
+MAX_SET_COUNT = 1_000_000
+"""The largest count a set's data may give (`"data": 8` is the set 1..8); more would exhaust the memory."""
 _ANSWER_KEYS = ("answer", "optimal_value", "objective_value", "optimal_objective", "gold", "obj")
 _QUESTION_KEYS = ("question", "problem", "description", "en_question", "text")
 
@@ -75,6 +77,8 @@ class SetDecl(_Item):
     @classmethod
     def _elements(cls, value: Any) -> tuple[Element, ...]:
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            if value > MAX_SET_COUNT:
+                raise ValueError(f"a set's data counts too many elements (at most {MAX_SET_COUNT:,})")
             return tuple(range(1, value + 1))  # "data": 8 is the set 1..8
         if not isinstance(value, list | tuple):
             raise ValueError("a set's data must be a list of elements")

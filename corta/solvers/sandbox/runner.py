@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -22,6 +23,10 @@ from corta.solvers.sandbox.result import SandboxLimits, SandboxResult
 log = logging.getLogger(__name__)
 _HARNESS = Path(__file__).with_name("child.py")
 _PASSED_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG")
+# What the parent keeps of the child's pipes, whatever the child writes to them: the reply line, the stderr tail.
+REPLY_LIMIT_BYTES = 64 * 1024 * 1024
+STDERR_LIMIT_BYTES = 64 * 1024
+_DRAIN_S = 5.0
 
 
 def _child_environment(workdir: str) -> dict[str, str]:
@@ -88,7 +93,7 @@ def run_code(
         raise SandboxError(f"The sandbox could not start: {error}") from error
     duration = time.monotonic() - started
     if reply is not None:
-        reply.pop("network_isolated", None)
+        log.debug("sandbox layers: %s", reply.pop("layers", None))
         return SandboxResult(duration_s=duration, **reply)
     return _failure_from_exit(returncode, timed_out, stderr, limits, duration)
 
@@ -96,6 +101,7 @@ def run_code(
 def _run_harness(
     request: str, workdir: str, env: dict[str, str], wall_s: float
 ) -> tuple[dict | None, int, bool, str]:
+    """Run the harness; its reply counts only if it exited cleanly, and no pipe can fill the parent's memory."""
     command = [sys.executable, "-I", "-B", str(_HARNESS)]
     process = subprocess.Popen(
         command,
@@ -106,20 +112,58 @@ def _run_harness(
         env=env,
         start_new_session=True,
     )
+    stdout, stderr = (
+        _CappedReader(process.stdout, REPLY_LIMIT_BYTES),
+        _CappedReader(process.stderr, STDERR_LIMIT_BYTES),
+    )
     timed_out = False
     try:
-        stdout, stderr = process.communicate(request.encode(), timeout=wall_s)
+        with contextlib.suppress(BrokenPipeError):
+            process.stdin.write(request.encode())
+            process.stdin.close()
+        process.wait(timeout=wall_s)
     except subprocess.TimeoutExpired:
         timed_out = True
         _kill_group(process.pid)
-        stdout, stderr = process.communicate()
+        process.wait()
     _kill_group(process.pid)  # anything the code left behind in its process group
-    lines = stdout.decode(errors="replace").strip().splitlines()
+    stdout.join(_DRAIN_S), stderr.join(_DRAIN_S)  # bounded: a descendant that left the group may hold a pipe
+    lines = stdout.data.decode(errors="replace").strip().splitlines()
+    trusted = process.returncode == 0 and not timed_out and not stdout.dropped
     try:
-        reply = json.loads(lines[-1]) if lines and not timed_out else None
+        reply = json.loads(lines[-1]) if lines and trusted else None
     except ValueError:
         reply = None
-    return reply, process.returncode, timed_out, stderr.decode(errors="replace")
+    return reply, process.returncode, timed_out, stderr.data.decode(errors="replace")
+
+
+class _CappedReader(threading.Thread):
+    """Drains a pipe in the background; keeps the first `limit` bytes (stdout) or the last (stderr), counts the rest."""
+
+    def __init__(self, pipe: Any, limit: int, keep_tail: bool = False) -> None:
+        super().__init__(daemon=True)
+        self.pipe, self.limit, self.keep_tail, self.chunks, self.dropped = (
+            pipe,
+            limit,
+            keep_tail,
+            bytearray(),
+            0,
+        )
+        self.start()
+
+    @property
+    def data(self) -> bytes:
+        return bytes(self.chunks)
+
+    def run(self) -> None:
+        with self.pipe:
+            while chunk := self.pipe.read1(1 << 16):
+                if self.keep_tail:
+                    self.chunks = (self.chunks + chunk)[-self.limit :]
+                else:
+                    room = max(0, self.limit - len(self.chunks))
+                    self.chunks += chunk[:room]
+                    self.dropped += len(chunk) - min(room, len(chunk))
 
 
 def _kill_group(pid: int) -> None:
@@ -137,6 +181,18 @@ def _failure_from_exit(
     if returncode == -signal.SIGXCPU:
         return SandboxResult.failure(
             "timeout", f"the code used more than {limits.cpu_s} s of CPU", duration_s=duration
+        )
+    if returncode == 0:  # the harness always ends with a JSON line: the code wrote over it or left without it
+        return SandboxResult.failure(
+            "forbidden",
+            "the code tampered with the sandbox's reply (raw writes or a bare exit)",
+            duration_s=duration,
+        )
+    if returncode == -signal.SIGSYS:
+        return SandboxResult.failure(
+            "forbidden",
+            "the code made a forbidden system call (process, socket or signal)",
+            duration_s=duration,
         )
     if "MemoryError" in stderr or returncode == -signal.SIGKILL:
         return SandboxResult.failure(
