@@ -5,13 +5,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from openai import OpenAI
+
+from tests.helpers.serving import wait_until_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -36,16 +36,7 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert server.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+        wait_until_healthy(server, f"http://127.0.0.1:{port}/healthz", log, timeout_s=300)
         yield f"http://127.0.0.1:{port}"
     finally:
         server.terminate()

@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from typer.testing import CliRunner
 
 from corta.commands.serve import keys_app
 from tests.agents.tutor.scripted import Script
+from tests.helpers.serving import wait_until_healthy
 from tests.helpers.stub_openai_server import StubServer
 
 COURSE = {
@@ -60,16 +60,7 @@ def corta_serve(port: int, model: str, env: dict[str, str], log: Path) -> Iterat
             env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        wait_until_healthy(process, f"http://127.0.0.1:{port}/healthz", log)
         yield process
     finally:
         process.send_signal(signal.SIGKILL)
