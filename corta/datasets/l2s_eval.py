@@ -177,13 +177,19 @@ def write_comparison(root: Path, system1: str, system2: str, command: str) -> Pa
         f"![Accuracy against mean response length]({PLOT_FILE})",
         "",
     ]
-    figure = Figure(figsize=(6, 4))
+    figure = Figure(figsize=(8, 5))
     axes = figure.subplots()
+    # Models that land on (nearly) the same point share one label, their names stacked, so none hides another.
+    span = max(row["mean tokens"] for row in rows) or 1.0
+    labels: dict[tuple[int, int], list[str]] = {}
     for row in rows:
         marker = {"System 1": "s", "System 2": "D"}.get(row["role"], "o")
         axes.scatter(row["mean tokens"], row["accuracy"], s=50, marker=marker)
+        spot = (round(row["mean tokens"] / span * 25), round(row["accuracy"] * 50))
+        labels.setdefault(spot, []).append(row["model"])
+    for (x, y), names in labels.items():
         axes.annotate(
-            row["model"], (row["mean tokens"], row["accuracy"]), xytext=(4, 4), textcoords="offset points"
+            "\n".join(names), (x * span / 25, y / 50), xytext=(6, 2), textcoords="offset points", fontsize=8
         )
     axes.set_xlabel("mean response length (tokens)")
     axes.set_ylabel("accuracy")
