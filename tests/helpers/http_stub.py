@@ -20,6 +20,13 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _send_models(self, model: str) -> None:
+        """Answer GET /v1/models with the one model served, anything else with 404, as OpenAI servers do."""
+        if self.path.rstrip("/") == "/v1/models":
+            self._send(200, {"object": "list", "data": [{"id": model, "owned_by": "stub"}]})
+        else:
+            self._send(404, {"error": {"message": "not found"}})
+
 
 class ThreadedStub:
     """An HTTP server served from a daemon thread while the `with` block lasts (`_serve` sets it up)."""

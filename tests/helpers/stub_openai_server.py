@@ -34,10 +34,7 @@ class StubServer(ThreadedStub):
 
         class Handler(JsonHandler):
             def do_GET(self) -> None:
-                if self.path.rstrip("/") == "/v1/models":
-                    self._send(200, {"object": "list", "data": [{"id": stub.model, "owned_by": "stub"}]})
-                else:
-                    self._send(404, {"error": {"message": "not found"}})
+                self._send_models(stub.model)
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
