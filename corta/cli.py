@@ -4,7 +4,6 @@ import json
 import signal
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +27,7 @@ from corta.models.runtime.catalog import PACKAGED_MODELS
 from corta.models.runtime.connect import connect, remote_endpoint
 from corta.models.runtime.embedded import EmbeddedServer, choose_threads
 from corta.models.runtime.health import served_models
+from corta.models.runtime.probe import decode_speed
 from corta.models.usage import UsageLedger
 from corta.solvers.optmodel.explain import conflicting_constraints, to_latex, write_model_file
 from corta.solvers.optmodel.instance import expand
@@ -155,12 +155,8 @@ def llm_info(
     if probe:
         with connect(settings, model) as endpoint:
             llm = LLM(endpoint, timeout_s=settings.llm_timeout_s)
-            llm.chat("Hi", max_tokens=1, purpose="warm-up")
-            started = time.perf_counter()
-            llm.chat("Count from 1 to 40, separated by spaces.", max_tokens=64, purpose="probe")
-            call = llm.ledger.calls[-1]
-            info |= {"probe_completion_tokens": call.completion_tokens,
-                     "probe_tokens_per_s": round(call.completion_tokens / (time.perf_counter() - started), 2)}  # fmt: skip
+            tokens, seconds = decode_speed(llm)
+            info |= {"probe_completion_tokens": tokens, "probe_tokens_per_s": round(tokens / seconds, 2)}
     if as_json:
         print_json(info)
     else:

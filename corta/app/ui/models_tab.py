@@ -8,7 +8,6 @@ until the merge report (or the error's sentence) appears.
 
 import html
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,10 @@ from corta.config import Settings
 from corta.errors import CortaError
 from corta.models.llm import LLM
 from corta.models.runtime.health import served_models
+from corta.models.runtime.probe import decode_speed
 from corta.models.usage import CallUsage, UsageLedger
 
 JOB_KIND = "merge"
-PROBE_PROMPT = "Count from 1 to 40, separated by spaces."
 USAGE_HEADERS = ["purpose", "calls", "prompt_tokens", "completion_tokens", "latency_s"]
 
 
@@ -50,11 +49,7 @@ def probe_speed(services: AgentServices) -> str:
     endpoint = services.endpoint
     listed = served_models(endpoint.base_url, endpoint.api_key)
     llm = LLM(endpoint, timeout_s=services.settings.llm_timeout_s)  # its own ledger: probes are not usage
-    llm.chat("Hi", max_tokens=1, purpose="warm-up")
-    started = time.perf_counter()
-    llm.chat(PROBE_PROMPT, max_tokens=64, purpose="probe")
-    seconds = time.perf_counter() - started
-    tokens = llm.ledger.calls[-1].completion_tokens
+    tokens, seconds = decode_speed(llm)
     models = ", ".join(f"`{name}`" for name in listed) if listed else "(no listing)"
     return (
         f"**{tokens / seconds:.1f} tokens/s** ({tokens} tokens in {seconds:.2f} s) · served models: {models}"
