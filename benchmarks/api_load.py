@@ -15,10 +15,7 @@ import asyncio
 import json
 import os
 import shlex
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -29,10 +26,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "docs" / "results" / "api"
-STUB = ROOT / "tests" / "helpers" / "streaming_stub_server.py"
-SERVE = "from corta.cli import app; app()"
 sys.path.insert(0, str(ROOT))  # the stub's own definition of a whole reply, to check every reply against
 
+from benchmarks.served_api import served_api  # noqa: E402
 from tests.helpers.streaming_stub_server import expected_reply  # noqa: E402
 
 
@@ -46,26 +42,6 @@ class Sample:
     total_s: float
     whole: bool
     error: str = ""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen, timeout_s: float = 180) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{url} exited with {process.returncode}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{url} did not come up in {timeout_s:.0f} s")
 
 
 async def one_chat(
@@ -174,58 +150,28 @@ def main() -> None:
     options = parser.parse_args()
     command = "python benchmarks/api_load.py " + shlex.join(sys.argv[1:])
 
-    from corta.app.store import Store
-    from corta.config import Settings
-
-    stub_port, api_port = free_port(), free_port()
-    processes: list[subprocess.Popen] = []
-    with tempfile.TemporaryDirectory(prefix="corta-api-load-") as folder:
-        cache = Path(folder) / "cache"
-        store = Store.open(Settings(cache_dir=cache))
-        _, key = store.create_api_key("api-load")  # a live key, checked on every request as in production
-        store.close()
-        # PYTHONPATH: the stub, run as a program, imports its neighbours in tests/helpers.
-        env = {
-            **os.environ,
-            "CORTA_CACHE_DIR": str(cache),
-            "CORTA_LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT),
+    stub_options = ["--tokens", str(options.tokens), "--delay-s", str(options.delay_s)]
+    with served_api(stub_options, ["api-load"]) as served:
+        load_before = os.getloadavg()
+        stub_cpu, api_cpu = cpu_seconds(served.stub.pid), cpu_seconds(served.api.pid)
+        started = time.perf_counter()
+        sides = {
+            "direct": (f"{served.stub_url}/v1/chat/completions", "stream-stub", {}),
+            "corta": (
+                f"{served.api_url}/v1/chat/completions",
+                "corta-llm",
+                {"Authorization": f"Bearer {served.keys[0]}"},
+            ),
         }
-        try:
-            processes.append(subprocess.Popen(
-                [sys.executable, str(STUB), "--port", str(stub_port), "--tokens", str(options.tokens),
-                 "--delay-s", str(options.delay_s)], env=env, stdout=subprocess.DEVNULL,
-            ))  # fmt: skip
-            wait_until_up(f"http://127.0.0.1:{stub_port}/v1/models", processes[-1])
-            processes.append(subprocess.Popen(
-                [sys.executable, "-c", SERVE, "serve", "--no-ui", "--port", str(api_port), "--model", f"http://127.0.0.1:{stub_port}/v1"],
-                env=env, stdout=subprocess.DEVNULL,
-            ))  # fmt: skip
-            wait_until_up(f"http://127.0.0.1:{api_port}/healthz", processes[-1])
-            load_before = os.getloadavg()
-            stub_cpu, api_cpu = cpu_seconds(processes[0].pid), cpu_seconds(processes[1].pid)
-            started = time.perf_counter()
-            sides = {
-                "direct": (f"http://127.0.0.1:{stub_port}/v1/chat/completions", "stream-stub", {}),
-                "corta": (
-                    f"http://127.0.0.1:{api_port}/v1/chat/completions",
-                    "corta-llm",
-                    {"Authorization": f"Bearer {key}"},
-                ),
-            }
-            samples = asyncio.run(run_rounds(sides, options.concurrency, options.rounds, options.tokens))
-            wall_s = time.perf_counter() - started
-            load_after = os.getloadavg()
-            # Both servers also served the warm-up batches: per chat, count those too.
-            chats = 2 * options.concurrency * (options.rounds + 1)
-            cpu_ms_per_chat = {
-                "stub (both sides)": (cpu_seconds(processes[0].pid) - stub_cpu) * 1000 / chats,
-                "corta": (cpu_seconds(processes[1].pid) - api_cpu) * 1000 / (chats / 2),
-            }
-        finally:
-            for process in reversed(processes):
-                process.terminate()
-                process.wait(timeout=30)
+        samples = asyncio.run(run_rounds(sides, options.concurrency, options.rounds, options.tokens))
+        wall_s = time.perf_counter() - started
+        load_after = os.getloadavg()
+        # Both servers also served the warm-up batches: per chat, count those too.
+        chats = 2 * options.concurrency * (options.rounds + 1)
+        cpu_ms_per_chat = {
+            "stub (both sides)": (cpu_seconds(served.stub.pid) - stub_cpu) * 1000 / chats,
+            "corta": (cpu_seconds(served.api.pid) - api_cpu) * 1000 / (chats / 2),
+        }
 
     summary: dict[str, dict] = {}
     for side in ("direct", "corta"):

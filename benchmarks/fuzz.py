@@ -72,8 +72,13 @@ def main() -> None:
     lines = [
         "# Fuzzing the parsers",
         "",
-        f"Command: `{command}` ({args.examples} examples per test; each target has several tests). "
-        "The full run is `python benchmarks/fuzz.py` (10000 examples per test).",
+        f"Command: `{command}`: {args.examples} examples per test, and a share of it (a tenth to a half) for the "
+        "slower tests (`fuzz_settings(share=…)`); each target has several tests."
+        + (
+            ""
+            if args.examples == 10_000
+            else " The full run is `python benchmarks/fuzz.py` (10000 per test)."
+        ),
         "",
         "Only the documented error types may escape each parser; an unexpected type fails the test.",
         "",

@@ -538,7 +538,7 @@ def eval_or(
     """Evaluate a modeler method on an OR benchmark with strict scoring (resumable); compare methods side by side."""
     from corta.agents.modeler.prm_choice import prm_for_method
     from corta.datasets.corrections import Corrections
-    from corta.datasets.evaluate import run_evaluation, write_report
+    from corta.datasets.evaluate import run_evaluation, write_report, write_whole_text
     from corta.datasets.optimization import load_benchmark
     from corta.datasets.or_compare import write_comparison
     from corta.datasets.or_eval import ModelerTask
@@ -551,7 +551,9 @@ def eval_or(
     if sample_size is not None:
         problems = sample(problems, sample_size, seed=sample_seed)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sample_ids.json").write_text(json.dumps([problem.id for problem in problems], indent=1) + "\n")
+    write_whole_text(
+        out / "sample_ids.json", json.dumps([problem.id for problem in problems], indent=1) + "\n"
+    )
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
         task = ModelerTask(
@@ -561,9 +563,10 @@ def eval_or(
         summary = run_evaluation(task, problems, out, workers=workers, limit=limit, command=command)
     report = write_report(out, f"{bench}: modeler method {method}", command, "wall_seconds")
     corrected = corrections.report(problems)
-    with report.open("a", encoding="utf-8") as handle:
-        handle.write(f"\n## Label corrections applied ({len(corrected)})\n\n")
-        handle.writelines(f"- {json.dumps(entry, ensure_ascii=False)}\n" for entry in corrected)
+    corrections_section = f"\n## Label corrections applied ({len(corrected)})\n\n" + "".join(
+        f"- {json.dumps(entry, ensure_ascii=False)}\n" for entry in corrected
+    )
+    write_whole_text(report, report.read_text(encoding="utf-8") + corrections_section)
     comparison = write_comparison(out.parent, f"{bench}: modeler methods side by side")
     typer.echo(
         f"{summary.overall.successes}/{summary.overall.items} correct at 1e-6; report: {out / 'report.md'}; "
@@ -611,7 +614,7 @@ def eval_routing(
 ) -> None:
     """Evaluate routing on RoutBench: the router agent (ars), the LLM writing a whole solver (direct), or the
     backbone under each variant's own checker (oracle)."""
-    from corta.datasets.evaluate import run_evaluation, write_report
+    from corta.datasets.evaluate import run_evaluation, write_report, write_whole_text
     from corta.datasets.routbench import load_routbench
     from corta.datasets.routing_eval import ReferenceRuns, RoutingAgentTask, RoutingOracleTask
     from corta.datasets.sampling import sample
@@ -628,7 +631,9 @@ def eval_routing(
     if sample_size is not None:
         variants = sample(variants, sample_size, seed=sample_seed)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "sample_ids.json").write_text(json.dumps([variant.id for variant in variants], indent=1) + "\n")
+    write_whole_text(
+        out / "sample_ids.json", json.dumps([variant.id for variant in variants], indent=1) + "\n"
+    )
     command = "corta " + " ".join(sys.argv[1:])
     if method == "oracle":
         task: Any = RoutingOracleTask(data, seconds=seconds, reference_seconds=reference_seconds)

@@ -65,8 +65,17 @@ class ModelError(CortaError):
         self.item, self.text, self.position = item, text, position
 
 
+class StoreBusyError(CortaError):
+    """The app's store stayed locked by another process past the busy timeout; nothing was written."""
+
+
 class DatasetError(CortaError):
     """A benchmark file is missing or unreadable."""
+
+
+class ReportError(CortaError):
+    """An evaluation's results, report or plots could not be written (a full disk, a read-only folder); the files
+    already there keep their previous version."""
 
 
 class MergeError(CortaError):

@@ -113,12 +113,13 @@ class AgentServices:
         result = tutor.ask(
             message, mode=mode, code=code, error=error, thread=conversation.id, on_step=on_step
         )
-        self.store.add_message(conversation.id, "user", message, {"mode": mode, "code": code, "error": error})
-        self.store.add_message(
+        answer_meta = {key: value for key, value in result.contract().items() if key != "answer"}
+        self.store.add_messages(
             conversation.id,
-            "assistant",
-            result.answer,
-            {key: value for key, value in result.contract().items() if key != "answer"},
+            [
+                ("user", message, {"mode": mode, "code": code, "error": error}),
+                ("assistant", result.answer, answer_meta),
+            ],
         )
         return TutorTurn(conversation, result)
 

@@ -2,6 +2,8 @@
 states, single-use nonces and per-course settings; LangGraph's checkpoints live in the same file.
 
 The schema carries a version (`PRAGMA user_version`); opening an older file applies the missing migrations in order.
+A write waits at most `busy_timeout_s` for another process's write lock on the file, then fails with `StoreBusyError`
+having written nothing.
 """
 
 import hashlib
@@ -20,10 +22,12 @@ from typing import Any
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from corta.config import Settings
-from corta.errors import ConfigError
+from corta.errors import ConfigError, StoreBusyError
 
 STORE_FILE = "corta.sqlite"
 API_KEY_PREFIX = "corta-"
+BUSY_TIMEOUT_S = 10.0
+"""How long a write waits for another connection's write lock on the file before it gives up."""
 
 MIGRATIONS: tuple[str, ...] = (
     """
@@ -92,8 +96,25 @@ def hash_api_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def busy_error(error: sqlite3.Error) -> StoreBusyError | None:
+    """The `StoreBusyError` that SQLite's "database is locked" means; None for any other error."""
+    if getattr(error, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+        return None
+    return StoreBusyError(
+        "The store is busy: another process kept its write lock too long, so this change was not saved; try again "
+        "shortly."
+    )
+
+
 class Store:
     """One SQLite file, shared by threads (one connection behind a lock); every write is its own transaction.
+
+    Parameters
+    ----------
+    path
+        The SQLite file (created with its folder if missing).
+    busy_timeout_s
+        How long a write (here or in a checkpointer) waits for another process's write lock.
 
     Raises
     ------
@@ -101,12 +122,13 @@ class Store:
         When the file cannot be opened, is not a corta store, or is newer than this corta.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, busy_timeout_s: float = BUSY_TIMEOUT_S) -> None:
         self.path = path
+        self.busy_timeout_s = busy_timeout_s
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._connection = sqlite3.connect(
-                path, check_same_thread=False, isolation_level=None, timeout=30
+                path, check_same_thread=False, isolation_level=None, timeout=busy_timeout_s
             )
             self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA foreign_keys=ON")
@@ -132,7 +154,7 @@ class Store:
 
     def checkpointer(self) -> SqliteSaver:
         """LangGraph's SQLite checkpointer on the same file, with its own connection."""
-        connection = sqlite3.connect(self.path, check_same_thread=False)
+        connection = sqlite3.connect(self.path, check_same_thread=False, timeout=self.busy_timeout_s)
         connection.execute("PRAGMA journal_mode=WAL")
         return SqliteSaver(connection)
 
@@ -172,12 +194,21 @@ class Store:
         self, conversation: str, role: str, content: str, meta: dict[str, Any] | None = None
     ) -> None:
         """Append a message to a conversation (which must exist)."""
+        self.add_messages(conversation, [(role, content, meta or {})])
+
+    def add_messages(self, conversation: str, messages: list[tuple[str, str, dict[str, Any]]]) -> None:
+        """Append (role, content, meta) messages to a conversation (which must exist) in one transaction: all of
+        them or, on any failure, none (a question is never kept without its answer)."""
         now = time.time()
+        rows = [
+            (conversation, role, content, json.dumps(meta, ensure_ascii=False), now)
+            for role, content, meta in messages
+        ]
         with self._transaction() as cursor:
             try:
-                cursor.execute(
+                cursor.executemany(
                     "INSERT INTO messages (conversation, role, content, meta, created) VALUES (?, ?, ?, ?, ?)",
-                    (conversation, role, content, json.dumps(meta or {}, ensure_ascii=False), now),
+                    rows,
                 )
             except sqlite3.IntegrityError:
                 raise ConfigError(f"There is no conversation {conversation!r}.") from None
@@ -372,15 +403,23 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Cursor]:
+        """A write transaction; another process's lock held past the busy timeout is a `StoreBusyError`."""
         with self._lock:
             cursor = self._connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
             try:
-                yield cursor
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cursor
+                    cursor.execute("COMMIT")
+                except BaseException:
+                    if self._connection.in_transaction:
+                        cursor.execute("ROLLBACK")
+                    raise
+            except sqlite3.OperationalError as error:
+                busy = busy_error(error)
+                if busy is None:
+                    raise
+                raise busy from None
 
     def _one(self, query: str, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
         with self._lock:

@@ -8,6 +8,9 @@ in flight), and writes `out_dir/run.json`; `write_report` turns both into `repor
 An out_dir holds one evaluation: its summary and report cover every record in `results.jsonl`. A task that raises
 on an item gives a failed record with `error` set; the run goes on. The runner measures `seconds` (the wall time of
 `task.run`) unless the task reports its own.
+
+Every other file (run.json, report.md, the plots, a cleaned results.jsonl) is written beside its final name and renamed
+over it once complete, so a full disk or a kill leaves the previous version whole; the failure is a `ReportError`.
 """
 
 import logging
@@ -19,12 +22,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from corta.errors import ConfigError
+from corta.errors import ConfigError, ReportError
 
 log = logging.getLogger(__name__)
 
@@ -199,12 +202,43 @@ def _sync(sink: Any) -> None:
     os.fsync(sink.fileno())
 
 
-def _rewrite(path: Path, records: list[EvalRecord]) -> None:
+def _unwritable(path: Path, error: OSError, kept: str) -> ReportError:
+    reason = (error.strerror or str(error)).rstrip(".")
+    return ReportError(f"Cannot write {path}: {reason[:1].lower() + reason[1:]}; {kept}.")
+
+
+def _write_whole(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write `path` through `write` into a `.partial` sibling, renamed over `path` once complete and synced.
+
+    Raises
+    ------
+    ReportError
+        When writing fails (the partial file is removed; `path` keeps what it held).
+    """
     partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8") as sink:
-        sink.writelines(record.model_dump_json() + "\n" for record in records)
-        _sync(sink)
-    os.replace(partial, path)
+    try:
+        with partial.open("wb") as sink:
+            write(sink)
+            _sync(sink)
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise _unwritable(path, error, f"the previous {path.name} is left as it was") from None
+
+
+def write_whole_text(path: Path, text: str) -> None:
+    """Write `text` to `path` whole or not at all (a `.partial` sibling renamed over it).
+
+    Raises
+    ------
+    ReportError
+        When writing fails; `path` keeps what it held.
+    """
+    _write_whole(path, lambda sink: sink.write(text.encode("utf-8")))
+
+
+def _rewrite(path: Path, records: list[EvalRecord]) -> None:
+    write_whole_text(path, "".join(record.model_dump_json() + "\n" for record in records))
 
 
 def _resume(path: Path, retry_errors: bool) -> list[EvalRecord]:
@@ -252,7 +286,7 @@ def _run_one(task: EvalTask[Any], item: Item) -> tuple[EvalRecord, str]:
 
 
 def _write_run_info(out_dir: Path, info: RunInfo) -> None:
-    (out_dir / RUN_FILE).write_text(info.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    write_whole_text(out_dir / RUN_FILE, info.model_dump_json(indent=2) + "\n")
 
 
 def _selected(items: Sequence[Item], limit: int | None) -> list[Item]:
@@ -286,6 +320,8 @@ def run_evaluation(
     ------
     ConfigError
         If `workers` is below 1, `limit` is negative, or two items share an id.
+    ReportError
+        If a file cannot be written (a full disk): the records written so far are kept, and a new run resumes.
     """
     if workers < 1:
         raise ConfigError(f"At least one worker is needed, not {workers}.")
@@ -313,23 +349,29 @@ def run_evaluation(
         TextColumn("{task.fields[successes]} ok"),
         TimeElapsedColumn(),
     )
-    with (
-        results.open("a", encoding="utf-8") as sink,
-        Progress(*columns, disable=not progress) as bar,
-        ThreadPoolExecutor(max_workers=workers) as pool,
-    ):
-        shown = bar.add_task(task.name, total=len(selected), completed=info.resumed, successes=successes)
-        futures = [pool.submit(_run_one, task, item) for item in pending]
-        try:
-            for future in as_completed(futures):
-                record, line = future.result()
-                sink.write(line + "\n")
-                _sync(sink)
-                successes += record.success
-                bar.update(shown, advance=1, successes=successes)
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # an interrupt: wait only for the items in flight
-            raise
+    try:
+        with (
+            results.open("a", encoding="utf-8") as sink,
+            Progress(*columns, disable=not progress) as bar,
+            ThreadPoolExecutor(max_workers=workers) as pool,
+        ):
+            shown = bar.add_task(task.name, total=len(selected), completed=info.resumed, successes=successes)
+            futures = [pool.submit(_run_one, task, item) for item in pending]
+            try:
+                for future in as_completed(futures):
+                    record, line = future.result()
+                    sink.write(line + "\n")
+                    _sync(sink)
+                    successes += record.success
+                    bar.update(shown, advance=1, successes=successes)
+            except BaseException:
+                # an interrupt or a full disk: wait only for the items in flight
+                pool.shutdown(cancel_futures=True)
+                raise
+    except OSError as error:  # a line cut short by a full disk is dropped when the run resumes
+        raise _unwritable(
+            results, error, "the items recorded before it are kept; run again to resume"
+        ) from None
     records = _parse_results(results)[0]
     extra: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = getattr(task, "summarize", None)
     extra_rows = extra([record.model_dump() for record in records]) if callable(extra) else []
@@ -378,7 +420,7 @@ def _plot_success_by_category(summary: EvalSummary, path: Path) -> None:
     axes.set_xlim(0, 100)
     axes.set_xlabel("success rate (%)")
     axes.set_title(f"{summary.task}: success rate by category")
-    figure.savefig(path, dpi=120)
+    _write_whole(path, lambda sink: figure.savefig(sink, format="png", dpi=120))
 
 
 def _plot_distribution(summary: EvalSummary, field: str, path: Path) -> bool:
@@ -397,7 +439,7 @@ def _plot_distribution(summary: EvalSummary, field: str, path: Path) -> bool:
     box.boxplot(values)
     box.set_xticks([1], [field])
     figure.suptitle(f"{summary.task}: {field} over {len(values)} items")
-    figure.savefig(path, dpi=120)
+    _write_whole(path, lambda sink: figure.savefig(sink, format="png", dpi=120))
     return True
 
 
@@ -411,6 +453,8 @@ def write_report(out_dir: Path, title: str, command: str | None = None, plot_fie
     ------
     ConfigError
         If `out_dir` holds no results.jsonl.
+    ReportError
+        If a file cannot be written (a full disk): each file keeps its previous version.
     """
     out_dir = Path(out_dir)
     records = read_results(out_dir)
@@ -455,5 +499,5 @@ def write_report(out_dir: Path, title: str, command: str | None = None, plot_fie
     else:
         lines.append("None.")
     path = out_dir / REPORT_FILE
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_whole_text(path, "\n".join(lines) + "\n")
     return path

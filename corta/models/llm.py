@@ -23,6 +23,13 @@ from corta.models.usage import CallUsage, UsageLedger
 
 log = logging.getLogger(__name__)
 
+try:  # openai 3 reads a stream with httpx2, its fork of httpx; a stream cut short raises that library's errors
+    import httpx2
+
+    _CUT_STREAM: tuple[type[Exception], ...] = (httpx.TransportError, httpx2.TransportError)
+except ImportError:
+    _CUT_STREAM = (httpx.TransportError,)
+
 Messages = str | list[dict[str, str]]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
@@ -108,35 +115,37 @@ class LLM:
         """Yield the reply piece by piece as the server produces it.
 
         The server-sent events are read as lines and only each chunk's text is decoded (no typed object per chunk):
-        a server streaming to many clients spends its CPU on the pieces, not on the client library.
+        a server streaming to many clients spends its CPU on the pieces, not on the client library. When the server
+        stops mid-reply, the endpoint restarts it once and the request is sent again; the text already yielded is
+        skipped in the new reply, which must start with it (so a sampled reply, temperature above 0, cannot go on).
+
+        Raises
+        ------
+        LLMUnavailableError
+            When the server stops twice, cannot be restarted, or its new reply does not repeat what was yielded.
         """
         messages = _as_messages(prompt, system)
         started = time.perf_counter()
-        pieces = 0
+        delivered: list[str] = []
         ok = False
         try:
-            response = self._call(
-                lambda: self._client.chat.completions.with_streaming_response.create(
-                    model=self.endpoint.model,
-                    messages=messages,  # type: ignore[arg-type]
-                    temperature=temperature,
-                    max_tokens=max_tokens,
-                    stream=True,
-                ).__enter__()
-            )
             try:
-                for piece in self._guard_iteration(
-                    _streamed_text(response.iter_lines(), self.endpoint.base_url)
-                ):
-                    pieces += 1
+                for piece in self._stream_once(messages, temperature, max_tokens):
+                    delivered.append(piece)
                     yield piece
-            finally:
-                response.close()
+            except LLMUnavailableError as error:
+                if not self._recover():
+                    raise
+                log.warning("%s Asking the restarted server again.", error)
+                retried = self._stream_once(messages, temperature, max_tokens)
+                for piece in _after_prefix(retried, "".join(delivered), self.endpoint.base_url):
+                    delivered.append(piece)
+                    yield piece
             ok = True
         finally:
             # The stream carries no usage block on every server: one content chunk is one token on llama.cpp/vLLM.
             self.ledger.record(
-                CallUsage(purpose, self.endpoint.model, 0, pieces, time.perf_counter() - started, ok)
+                CallUsage(purpose, self.endpoint.model, 0, len(delivered), time.perf_counter() - started, ok)
             )
 
     @overload
@@ -277,12 +286,36 @@ class LLM:
         try:
             return self._translate_errors(request)
         except LLMUnavailableError:
-            new_base_url = self.endpoint.recover() if self.endpoint.recover else None
-            if new_base_url is None:
+            if not self._recover():
                 raise
-            self.endpoint.base_url = new_base_url
-            self._client = self._client.with_options(base_url=new_base_url)
             return self._translate_errors(request)
+
+    def _recover(self) -> bool:
+        """Let the endpoint restart its server; True when it did, and requests now go to the new server."""
+        new_base_url = self.endpoint.recover() if self.endpoint.recover else None
+        if new_base_url is None:
+            return False
+        self.endpoint.base_url = new_base_url
+        self._client = self._client.with_options(base_url=new_base_url)
+        return True
+
+    def _stream_once(
+        self, messages: list[dict[str, str]], temperature: float, max_tokens: int
+    ) -> Iterator[str]:
+        """The pieces of one streamed request, without recovery; connection failures are `LLMUnavailableError`."""
+        response = self._translate_errors(
+            lambda: self._client.chat.completions.with_streaming_response.create(
+                model=self.endpoint.model,
+                messages=messages,  # type: ignore[arg-type]
+                temperature=temperature,
+                max_tokens=max_tokens,
+                stream=True,
+            ).__enter__()
+        )
+        try:
+            yield from self._guard_iteration(_streamed_text(response.iter_lines(), self.endpoint.base_url))
+        finally:
+            response.close()
 
     def _translate_errors(self, request: Callable[[], Any]) -> Any:
         where = self.endpoint.base_url
@@ -304,7 +337,7 @@ class LLM:
     def _guard_iteration(self, chunks: Iterator[Any]) -> Iterator[Any]:
         try:
             yield from chunks
-        except (openai.APIConnectionError, openai.APITimeoutError, httpx.TransportError):
+        except (openai.APIConnectionError, openai.APITimeoutError, *_CUT_STREAM):
             raise LLMUnavailableError(f"The LLM at {self.endpoint.base_url} stopped mid-reply.") from None
 
 
@@ -334,6 +367,30 @@ def _streamed_text(lines: Iterator[str], where: str) -> Iterator[str]:
         content = (choices[0].get("delta") or {}).get("content")
         if content:
             yield content
+
+
+def _after_prefix(pieces: Iterator[str], delivered: str, where: str) -> Iterator[str]:
+    """The text of a repeated reply after `delivered`, the part of the first reply already given out.
+
+    Raises
+    ------
+    LLMUnavailableError
+        When the repeated reply does not start with `delivered`.
+    """
+    seen = ""
+    for piece in pieces:
+        if len(seen) >= len(delivered):
+            yield piece
+            continue
+        seen += piece
+        if not (seen.startswith(delivered) or delivered.startswith(seen)):
+            break
+        if len(seen) > len(delivered):
+            yield seen[len(delivered) :]
+    if not seen.startswith(delivered):
+        raise LLMUnavailableError(
+            f"The LLM at {where} stopped mid-reply and answered differently when asked again, so the reply is cut off."
+        )
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -6,10 +6,11 @@ cut, lost or given to the wrong request (`expected_reply`). Streams as server-se
 keep-alive connections, like llama.cpp and vLLM; `stream: false` gets the whole reply at once.
 
 With `together=N`, each stream waits before its first token until N streams are open at once (and fails after 30 s
-without them): a test that N streams really run concurrently, with no timing in it.
+without them): a test that N streams really run concurrently, with no timing in it. With `responder`, requests that
+do not stream are answered by `responder(body)` instead (`--tutor`: the tutor's script, see `tutor_reply`).
 
 In-process: `with StreamingStubServer(tokens=8) as stub: ...` (`stub.base_url`, `stub.requests`).
-As a program: `python streaming_stub_server.py --port P [--tokens N] [--delay-s S]`.
+As a program: `python streaming_stub_server.py --port P [--tokens N] [--delay-s S] [--tutor]`.
 """
 
 import argparse
@@ -18,9 +19,11 @@ import re
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from tests.agents.tutor.scripted import Script
 from tests.helpers.http_stub import JsonHandler, ThreadedStub
 
 MARKER = re.compile(r"\[marker:([A-Za-z0-9_-]{1,64})\]")
@@ -34,6 +37,14 @@ def reply_pieces(marker: str, tokens: int) -> list[str]:
 def expected_reply(marker: str, tokens: int) -> str:
     """The whole reply the stub gives a request carrying `marker`."""
     return "".join(reply_pieces(marker, tokens))
+
+
+def tutor_reply(body: dict[str, Any]) -> str:
+    """The tutor's scripted answer to `body`, its drafts starting with the learner's marker (the last one in the
+    prompt: earlier turns come before the message), so that each stored reply can be told from the others."""
+    found = MARKER.findall(body["messages"][-1]["content"])
+    marker = found[-1] if found else "no-marker"
+    return Script(drafts=[f"<{marker}> Give the parameter a default, like `def f(a=1)` [1]."])(body)
 
 
 class _Server(ThreadingHTTPServer):
@@ -56,8 +67,9 @@ class StreamingStubServer(ThreadedStub):
         port: int = 0,
         model: str = "stream-stub",
         together: int = 0,
+        responder: Callable[[dict[str, Any]], str] | None = None,
     ) -> None:
-        self.tokens, self.delay_s, self.model = tokens, delay_s, model
+        self.tokens, self.delay_s, self.model, self.responder = tokens, delay_s, model, responder
         self.requests: list[dict[str, Any]] = []
         self.barrier = threading.Barrier(together) if together > 1 else None
         stub = self
@@ -78,7 +90,8 @@ class StreamingStubServer(ThreadedStub):
                     self._stream(pieces)
                     return
                 time.sleep(stub.delay_s * len(pieces))
-                message = {"role": "assistant", "content": "".join(pieces)}
+                text = stub.responder(body) if stub.responder is not None else "".join(pieces)
+                message = {"role": "assistant", "content": text}
                 self._send(200, {"id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
                                  "model": stub.model, "choices": [{"index": 0, "message": message,
                                                                    "finish_reason": "stop"}]})  # fmt: skip
@@ -118,7 +131,13 @@ if __name__ == "__main__":
     parser.add_argument("--tokens", type=int, default=32)
     parser.add_argument("--delay-s", type=float, default=0.01)
     parser.add_argument("--model", default="stream-stub")
+    parser.add_argument(
+        "--tutor", action="store_true", help="Answer requests that do not stream as the tutor's script."
+    )
     options = parser.parse_args()
-    with StreamingStubServer(options.tokens, options.delay_s, options.port, options.model) as server:
+    responder = tutor_reply if options.tutor else None
+    with StreamingStubServer(
+        options.tokens, options.delay_s, options.port, options.model, responder=responder
+    ) as server:
         print(f"streaming stub at {server.base_url}", flush=True)
         server.thread.join()

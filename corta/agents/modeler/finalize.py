@@ -1,5 +1,6 @@
 """Compile and solve finalists; a finalist that fails gets a sampled repair told what is wrong."""
 
+from corta.agents.modeler.name_mending import mended
 from corta.agents.modeler.policy import repair_level
 from corta.agents.modeler.tree import Node, SearchTree
 from corta.errors import ModelError
@@ -50,6 +51,6 @@ def repair_node(
     if reply is None:
         tree.add(node, "repair", node.partial, error=error)
         return None
-    repaired = tree.add(node, "repair", {**parent, **reply.model_dump()})
+    repaired = tree.add(node, "repair", mended({**parent, **reply.model_dump()}))
     solve_node(repaired, time_limit_s)
     return repaired

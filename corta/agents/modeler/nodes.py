@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from corta.agents.modeler.checks import looks_like_optimization
 from corta.agents.modeler.finalize import repair_node, solve_node, solved
+from corta.agents.modeler.name_mending import mended
 from corta.agents.modeler.policy import propose
 from corta.agents.modeler.preference import rank_by_preference
 from corta.agents.modeler.program import solve_by_program
@@ -50,7 +51,9 @@ class ModelerNodes:
                 settings.temperature,
                 seed + 10 * offset,
             ):
-                partial = {**parent.partial, **reply.model_dump()} if reply is not None else parent.partial
+                partial = (
+                    mended({**parent.partial, **reply.model_dump()}) if reply is not None else parent.partial
+                )
                 children.append(tree.add(parent, level, partial, error=error))
         prm = self.prm if settings.pruning == "prm" and not one_pass else None
         score_nodes(state["question"], children, prm)

@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from corta.agents.modeler import prompts
+from corta.agents.modeler.integrality import settle_types
 from corta.errors import LLMOutputError
 from corta.models.llm import LLM
 from corta.solvers.optmodel.levels import LEVEL_SCHEMAS, FullModel
@@ -75,7 +76,7 @@ def _ask(
             seed=seed,
             max_tokens=900,
         )
-        return reply, None
+        return settle_types(reply), None
     except LLMOutputError as error:
         log.info("unusable %s reply: %s", purpose, error)
         return None, str(error)

@@ -1,11 +1,13 @@
 """How the API says what went wrong: one JSON shape, OpenAI's `{"error": {"message", "type", "code"}}`, whose message is
-one sentence; the right 4xx for bad input and a JSON 503 when the LLM is down, never a traceback.
+one sentence; the right 4xx for bad input and a JSON 503 when the LLM is down or the store stays locked, never a
+traceback.
 
 An internal bug still answers 500, but with a sentence, and its traceback goes to the log only.
 """
 
 import logging
 import re
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,13 +16,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from corta.errors import CortaError, LLMRequestError, LLMUnavailableError, SandboxError
+from corta.app.store import busy_error
+from corta.errors import CortaError, LLMRequestError, LLMUnavailableError, SandboxError, StoreBusyError
 from corta.solvers.routing.instance import InstanceError
 
 log = logging.getLogger(__name__)
 
-UNAVAILABLE = (LLMUnavailableError, LLMRequestError, SandboxError)
-"""Errors of what the API depends on (the LLM, the sandbox), not of the request: 503."""
+UNAVAILABLE = (LLMUnavailableError, LLMRequestError, SandboxError, StoreBusyError)
+"""Errors of what the API depends on (the LLM, the sandbox, the store), not of the request: 503."""
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
                404: "not_found_error", 405: "invalid_request_error", 413: "invalid_request_error",
                422: "invalid_request_error", 500: "server_error", 503: "service_unavailable"}  # fmt: skip
@@ -136,6 +139,15 @@ def register_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CortaError)
     async def corta_error(request: Request, error: CortaError) -> JSONResponse:
         return error_response(corta_error_status(error), str(error), corta_error_code(error))
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def store_locked(request: Request, error: sqlite3.OperationalError) -> JSONResponse:
+        # LangGraph's checkpointer writes the tutor's memory to the store file itself, so its "database is locked"
+        # arrives untranslated; any other SQLite failure is a bug, for the last resort below.
+        busy = busy_error(error)
+        if busy is None:
+            raise error
+        return error_response(503, str(busy), corta_error_code(busy))
 
     @app.exception_handler(InstanceError)
     async def instance_error(request: Request, error: InstanceError) -> JSONResponse:

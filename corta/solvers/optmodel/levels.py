@@ -40,6 +40,7 @@ class VariableSpec(BaseModel):
     name: str = Field(min_length=1)
     description: str = ""
     domain: str = ""
+    unit: str = ""  # what one of it is: a thing counted ("bottle") or a measure ("acre"); settles the type
     type: Literal["CONTINUOUS", "INTEGER", "BINARY"] = "CONTINUOUS"
 
 
