@@ -2,7 +2,6 @@
 streamed through `/v1/chat/completions` to the `openai` client."""
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from pathlib import Path
 import pytest
 from openai import OpenAI
 
-from tests.helpers.serving import wait_until_healthy
+from tests.helpers.serving import free_port, wait_until_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -19,9 +18,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`corta serve --no-ui` on the embedded model, on a free loopback port, with a store of its own."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     cache = tmp_path_factory.mktemp("serve-cache")
     models = (
         Path.home() / ".cache" / "corta" / "models"

@@ -10,7 +10,6 @@ starts each one and waits until it serves).
 
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from typing import Self
@@ -18,16 +17,10 @@ from typing import Self
 from corta.models.runtime.endpoint import Endpoint
 from corta.models.runtime.health import served_models
 from corta.models.runtime.server_process import ServerProcess
+from tests.helpers.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "stream-stub"
-
-
-def free_port() -> int:
-    """A port nothing listens on, picked by the kernel."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class RestartableStub:

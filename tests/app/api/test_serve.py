@@ -5,7 +5,6 @@ LLM; killed outright and started again on the same cache, it continues a convers
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typer.testing import CliRunner
 
 from corta.commands.serve import keys_app
 from tests.agents.tutor.scripted import Script
-from tests.helpers.serving import wait_until_healthy
+from tests.helpers.serving import free_port, wait_until_healthy
 from tests.helpers.stub_openai_server import StubServer
 
 COURSE = {
@@ -43,12 +42,6 @@ def knowledge_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
     return folder / "index"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

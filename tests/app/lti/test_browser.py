@@ -2,7 +2,6 @@
 and the tutor in its own window, a question typed and answered with sources. Skipped when /usr/bin/chromium is
 missing (CI installs it with scripts/install_browser.sh)."""
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from corta.app.lti.router import build_lti_router
 from corta.app.services import AgentServices
 from tests.helpers.chromium import chromium
 from tests.helpers.lti_platform import LtiPlatform
+from tests.helpers.serving import free_port
 
 
 @pytest.fixture
@@ -24,9 +24,7 @@ def tool_url(services: AgentServices) -> Iterator[str]:
     """The LTI router served by uvicorn on a free loopback port."""
     app = FastAPI()
     app.include_router(build_lti_router(services))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -6,7 +6,6 @@ elsewhere they are skipped when /usr/bin/chromium is missing.
 """
 
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from corta.models.runtime.endpoint import Endpoint
 from tests.agents.tutor.scripted import FixedRetriever
 from tests.app.ui.scripted import AppScript
 from tests.helpers.chromium import chromium
+from tests.helpers.serving import free_port
 from tests.helpers.stub_openai_server import StubServer
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -53,12 +53,6 @@ def ui_services(_app_script: AppScript, tmp_path_factory: pytest.TempPathFactory
         services.tutor = Tutor(services.llm, FixedRetriever(), store.checkpointer())
         yield services
         store.close()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

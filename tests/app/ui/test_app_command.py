@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.app.ui.conftest import free_port
+from tests.helpers.serving import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 STUB = ROOT / "tests" / "helpers" / "stub_openai_server.py"
