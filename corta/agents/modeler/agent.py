@@ -94,6 +94,8 @@ def solve_problem(
             outcome["status"], outcome["objective"], None, {}, outcome["error"] or "The program ran.", **cost
         )
     tree: SearchTree = state["tree"]
+    if state.get("by_program"):
+        return _witness_answer(tree, cost)
     chosen = state.get("chosen")
     if chosen is None:
         return _no_model(tree, cost)
@@ -120,13 +122,29 @@ def _answer(node: Node, tree: SearchTree, time_limit_s: float, cost: dict[str, A
     )
 
 
+def _witness_answer(tree: SearchTree, cost: dict[str, Any]) -> ModelerResult:
+    """No structured model solved, the witness program did: its optimum, with the models' last failure."""
+    witness = next(node for node in reversed(tree.nodes) if node.level == "program")
+    message = (
+        f"No structured model solved (the last failure: {_last_failure(tree)}); the optimum comes from the Pyomo "
+        f"program written as a witness, node {witness.id} of the search tree."
+    )
+    return ModelerResult(
+        witness.status or "optimal", witness.objective, None, {}, message, tree=tree.to_json(), **cost
+    )
+
+
 def _no_model(tree: SearchTree, cost: dict[str, Any]) -> ModelerResult:
     """No complete model: the deepest usable partial model, and why the search stopped there."""
-    usable = [node for node in tree.nodes[1:] if node.error is None] or tree.nodes[:1]
+    models = [node for node in tree.nodes if node.level != "program"]
+    usable = [node for node in models[1:] if node.error is None] or models[:1]
     deepest = max(usable, key=lambda node: (len(node.partial), node.score))
-    reasons = [node.error for node in tree.nodes if node.error]
-    reason = reasons[-1] if reasons else "no proposal was usable"
     return ModelerResult(
-        "error", None, deepest.partial or None, {}, f"No complete model was found; the last failure: {reason}",
+        "error", None, deepest.partial or None, {}, f"No complete model was found; the last failure: {_last_failure(tree)}",
         tree=tree.to_json(), **cost,
     )  # fmt: skip
+
+
+def _last_failure(tree: SearchTree) -> str:
+    reasons = [node.error for node in tree.nodes if node.error and node.level != "program"]
+    return reasons[-1] if reasons else "no proposal was usable"

@@ -1,4 +1,4 @@
-"""The modeler as a LangGraph: screen → (program | expand ×levels → finalize → choose)."""
+"""The modeler as a LangGraph: screen → (program | expand ×levels → finalize → [program as witness] → choose)."""
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -21,9 +21,9 @@ def build_graph(llm: LLM, prm: StepScorer | None) -> CompiledStateGraph:
     graph.add_node("choose", nodes.choose)
     graph.add_edge(START, "screen")
     graph.add_conditional_edges("screen", _after_screen, ["program", "expand", END])
-    graph.add_edge("program", END)
+    graph.add_conditional_edges("program", _after_program, ["choose", END])
     graph.add_conditional_edges("expand", _after_expand, ["expand", "finalize"])
-    graph.add_edge("finalize", "choose")
+    graph.add_conditional_edges("finalize", _after_finalize, ["program", "choose"])
     graph.add_edge("choose", END)
     return graph.compile()
 
@@ -36,3 +36,11 @@ def _after_screen(state: ModelerState) -> str:
 
 def _after_expand(state: ModelerState) -> str:
     return "expand" if state["level"] < len(LEVELS) and state["frontier"] else "finalize"
+
+
+def _after_finalize(state: ModelerState) -> str:
+    return "program" if state["settings"].witness else "choose"
+
+
+def _after_program(state: ModelerState) -> str:
+    return END if state["settings"].method == "code" else "choose"

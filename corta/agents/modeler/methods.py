@@ -4,7 +4,9 @@
 - `sc`: `samples` such calls at temperature > 0; the most frequent solved objective wins (self-consistency).
 - `tot`: the three-level tree, `children` per node, `width` kept per level at random (no reward model).
 - `beam`: the tree, the process reward model keeps the best `width` per level.
-- `bpp`: `beam` plus a pairwise preference judge between near-tied finalists (both orders, averaged).
+- `bpp`: `beam` plus a pairwise preference judge between near-tied finalists (both orders, averaged), and (corta's
+  addition) a Pyomo program written as a witness: finalists whose optimum it confirms come first, and its optimum
+  answers when no finalist solves (`witness.py`).
 - `code`: the model writes a Pyomo program, run in the sandbox (what most peers do; a baseline).
 """
 
@@ -36,6 +38,9 @@ class SearchSettings:
         Sampling temperature of the policy (cot uses 0).
     repair
         Repair rounds for a finalist that does not compile or solve.
+    witness
+        Also have the policy write the problem as a Pyomo program (one more call): the finalists it confirms are
+        ranked first, and its optimum is the answer when no finalist solves.
     """
 
     method: MethodName
@@ -48,6 +53,7 @@ class SearchSettings:
     tie_margin: float = 0.1
     temperature: float = 0.7
     repair: int = 1
+    witness: bool = False
 
     def with_tree(self, children: int | None, width: int | None) -> "SearchSettings":
         """These settings with another branching factor or beam width (None keeps the current one)."""
@@ -59,6 +65,6 @@ METHODS: dict[str, SearchSettings] = {
     "sc": SearchSettings("sc", one_pass=True, samples=5),
     "tot": SearchSettings("tot", pruning="random"),
     "beam": SearchSettings("beam"),
-    "bpp": SearchSettings("bpp", preference=True),
+    "bpp": SearchSettings("bpp", preference=True, witness=True),
     "code": SearchSettings("code", one_pass=True, temperature=0.0, repair=0),
 }

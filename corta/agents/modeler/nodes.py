@@ -13,6 +13,7 @@ from corta.agents.modeler.program import solve_by_program
 from corta.agents.modeler.scoring import StepScorer, score_nodes
 from corta.agents.modeler.state import ModelerState
 from corta.agents.modeler.tree import Node, SearchTree
+from corta.agents.modeler.witness import agreeing, confirmed_objective
 from corta.models.llm import LLM
 from corta.solvers.optmodel.levels import LEVELS
 
@@ -93,10 +94,17 @@ class ModelerNodes:
         return {"finalists": finalists}
 
     def choose(self, state: ModelerState) -> ModelerState:
-        """The answer: a vote on the objective (sc), else the best-scored solved finalist, near ties by preference."""
+        """The answer: among the solved finalists (those a witness program confirms, when it confirms any), a vote
+        on the objective (sc), else the best-scored, near ties by preference. With none solved, the witness's
+        optimum if it has one, else the best-scored failure."""
         settings, tree = state["settings"], state["tree"]
         nodes = [tree.nodes[node_id] for node_id in state["finalists"]]
         good = [node for node in nodes if solved(node)]
+        witnessed = confirmed_objective(state.get("program"))
+        if witnessed is not None:
+            if not good:
+                return {"chosen": None, "by_program": True}
+            good = agreeing(good, witnessed) or good
         if not good:
             proper = [node for node in nodes if node.status in ("infeasible", "unbounded")]
             pool = proper or [node for node in nodes if node.error is None or node.status] or nodes
@@ -112,10 +120,16 @@ class ModelerNodes:
         return {"chosen": ranked[0].id}
 
     def program(self, state: ModelerState) -> ModelerState:
-        """The `code` baseline: the model writes a Pyomo program, which runs in the sandbox."""
+        """The model writes a Pyomo program, which runs in the sandbox: the `code` baseline, or a search's witness
+        (then also a node of the tree, under the root)."""
         outcome = solve_by_program(
             self.llm, state["question"], seed=state["seed"], time_limit_s=state["time_limit_s"]
         )
+        if state["settings"].witness:
+            tree = state["tree"]
+            node = tree.add(tree.nodes[0], "program", {})
+            node.program, node.status, node.objective = outcome.code, outcome.status, outcome.objective
+            node.error = outcome.error
         return {"program": asdict(outcome)}
 
 

@@ -10,7 +10,7 @@ class Node:
 
     id: int
     parent: int | None
-    level: str  # "L1", "L2", "L3", "full" (one pass) or "repair"
+    level: str  # "L1", "L2", "L3", "full" (one pass), "repair" or "program" (a witness program)
     partial: dict[str, Any]  # the cumulative partial model
     score: float = 0.0  # PRM score × check factor; what pruning and ranking compare
     prm: float | None = None
@@ -19,6 +19,7 @@ class Node:
     status: str | None = None  # after solving: optimal, infeasible, …, or "error"
     objective: float | None = None
     error: str | None = None  # why the policy's reply was unusable, when it was
+    program: str | None = None  # a witness program's code (level "program")
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -22,7 +22,7 @@ LATEX_DELIMITERS = [{"left": "$$", "right": "$$", "display": True}]
 SOLUTION_HEADERS = ["variable", "value"]
 METHOD_HELP = (
     "cot: one call writes the model · sc: five votes · tot: a tree pruned at random · beam: a tree pruned by the "
-    "reward model · bpp: beam with a pairwise judge for near ties · code: a Pyomo program"
+    "reward model · bpp: beam with a pairwise judge for near ties and a Pyomo program as a witness · code: a Pyomo program"
 )
 
 
@@ -95,7 +95,7 @@ def build_modeler_tab(services: AgentServices) -> None:
         yield {
             status: _summary(result),
             tree: files.get("tree"),
-            latex: f"$$\n{result.latex}\n$$" if result.latex else "",
+            latex: _shown_model(result),
             solution: [[name, value] for name, value in result.values.items() if abs(value) > 1e-9],
             lp_file: gr.DownloadButton(value=files.get("lp"), interactive="lp" in files),
         }
@@ -123,6 +123,17 @@ def _files(result: ModelerResult) -> dict[str, Path]:
     if result.latex is not None and result.model is not None:
         files["lp"] = write_model_file(expand(load_model(result.model)), folder / "model.lp")
     return files
+
+
+def _shown_model(result: ModelerResult) -> str:
+    """The chosen model in LaTeX; when the answer is the witness program's, that program."""
+    if result.latex:
+        return f"$$\n{result.latex}\n$$"
+    if result.model is None and result.objective is not None:
+        programs = [node["program"] for node in result.tree if node["level"] == "program" and node["program"]]
+        if programs:
+            return f"The answer comes from this program:\n\n```python\n{programs[-1]}\n```"
+    return ""
 
 
 def _summary(result: ModelerResult) -> str:

@@ -1,11 +1,14 @@
 """A chat model as process reward model: asked whether the last step is correct, the probability it gives to "+".
 
 One request per step prefix, one generated token with its top 5 log-probabilities; P("+") is normalised over
-{"+", "-"}. A server that returns neither token (or no log-probabilities) is asked again for a JSON verdict.
+{"+", "-"}. A server that returns neither token (or no log-probabilities) is asked again for a JSON verdict; a
+verdict that never parses scores 0.5, no information either way, and the search goes on.
 """
 
+import logging
 import math
 
+from corta.errors import LLMOutputError
 from corta.models.llm import LLM, ScoredCompletion
 
 JUDGE_PROMPT = """Problem:
@@ -17,6 +20,9 @@ Steps so far:
 Is the last step correct? Answer + or -."""
 VERDICT_PROMPT = JUDGE_PROMPT + ' Reply with JSON: {{"correct": true}} or {{"correct": false}}.'
 VERDICT_SCHEMA = {"type": "object", "properties": {"correct": {"type": "boolean"}}, "required": ["correct"]}
+UNDECIDED = 0.5
+
+logger = logging.getLogger(__name__)
 
 
 def plus_probability(completion: ScoredCompletion) -> float | None:
@@ -60,5 +66,11 @@ class JudgePRM:
         probability = plus_probability(completion)
         if probability is not None:
             return probability
-        verdict = self.llm.json(VERDICT_PROMPT.format(**fields), schema=VERDICT_SCHEMA, purpose="prm")
+        try:
+            verdict = self.llm.json(VERDICT_PROMPT.format(**fields), schema=VERDICT_SCHEMA, purpose="prm")
+        except LLMOutputError as error:
+            logger.warning(
+                "The judge gave no verdict on step %d, scored %.1f: %s", len(steps), UNDECIDED, error
+            )
+            return UNDECIDED
         return 1.0 if verdict["correct"] else 0.0

@@ -36,6 +36,7 @@ RIGHT = {
     ],
 }
 WRONG_SENSE = {**RIGHT, "objective": {"sense": "min", "function": RIGHT["objective"]["function"]}}
+NO_MARKET = {**RIGHT, "constraints": RIGHT["constraints"][:1]}  # the "at most 15 pies" rule dropped: 160
 CONFLICT = {
     **RIGHT,
     "constraints": [*RIGHT["constraints"], {"name": "too_many", "function": "cakes + pies >= 100"}],
@@ -67,13 +68,14 @@ class Policy:
         self.l3_by_seed = l3_by_seed or (lambda seed: [RIGHT, WRONG_SENSE, None][seed % 3])
         self.full_by_seed = full_by_seed or (lambda seed: RIGHT)
         self.repair = repair or RIGHT
+        self.program = PROGRAM
         self.prompts: list[str] = []
 
     def __call__(self, body: dict[str, Any]) -> str | tuple[str, dict[str, float]]:
         prompt = body["messages"][-1]["content"]
         self.prompts.append(prompt)
         if "Pyomo" in body["messages"][0]["content"]:
-            return PROGRAM
+            return self.program
         seed = body.get("seed", 0)
         if "That reply was not valid" in prompt:
             return "still not JSON"

@@ -8,7 +8,16 @@ from corta.agents.modeler.agent import solve_problem
 from corta.errors import ConfigError
 from corta.models.llm import LLM
 from corta.models.runtime.endpoint import Endpoint
-from tests.agents.modeler.scripted import BEST, CONFLICT, QUESTION, RIGHT, WRONG_SENSE, KeywordPRM, Policy
+from tests.agents.modeler.scripted import (
+    BEST,
+    CONFLICT,
+    NO_MARKET,
+    QUESTION,
+    RIGHT,
+    WRONG_SENSE,
+    KeywordPRM,
+    Policy,
+)
 from tests.helpers.stub_openai_server import StubServer
 
 
@@ -30,9 +39,10 @@ def test_bpp_keeps_the_maximising_model_and_counts_its_calls(llm: LLM, policy: P
     assert result.values["cakes"] + result.values["pies"] == pytest.approx(27)
     levels = [node["level"] for node in result.tree]
     assert levels.count("L1") == 3 and levels.count("L2") == 6 and levels.count("L3") == 6
-    # Every proposal is a policy call; an unparseable one costs its one repair too.
+    # Every proposal is a policy call, an unparseable one costs its one repair too, and the witness program is one.
     unparsed = sum(1 for node in result.tree if node["error"])
-    assert result.policy_calls == 15 + unparsed
+    assert levels.count("program") == 1
+    assert result.policy_calls == 15 + unparsed + 1
     assert result.policy_calls <= 21
     assert result.tokens > 0 and result.seconds > 0
 
@@ -56,6 +66,58 @@ def test_near_tied_finalists_go_to_the_preference_judge(policy: Policy) -> None:
         assert policy.count("Answer A or B") == 2  # beam has no judge
         assert len(policy.prompts) - asked == 15
     assert bpp.objective == pytest.approx(BEST)
+
+
+class PrefersFewerRules:
+    """Scores a final step without the market rule highest: the PRM is wrong, the model it prefers solves to 160."""
+
+    def score_steps(self, question: str, steps: list[str]) -> list[float]:
+        return [0.8] * (len(steps) - 1) + [0.5 if "max_pies" in steps[-1] else 0.95]
+
+
+def test_the_witness_program_outranks_a_wrong_reward(policy: Policy) -> None:
+    results = {}
+    with StubServer(responder=policy) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        for method in ("beam", "bpp"):
+            replies = iter([NO_MARKET] + [RIGHT] * 20)  # the first L3 proposal drops the market rule
+            policy.l3_by_seed = lambda seed, replies=replies: next(replies)
+            results[method] = solve_problem(QUESTION, llm, method, prm=PrefersFewerRules(), seed=0)
+    assert results["beam"].objective == pytest.approx(
+        160
+    )  # the reward alone keeps the model without the rule
+    bpp = results["bpp"]
+    assert bpp.objective == pytest.approx(BEST)  # the program's 121 confirms the model with it
+    finalists = [node for node in bpp.tree if node["status"] is not None and node["level"] == "L3"]
+    assert sorted(node["objective"] for node in finalists) == pytest.approx([BEST, 160])
+    witness = [node for node in bpp.tree if node["level"] == "program"]
+    assert (
+        len(witness) == 1
+        and witness[0]["objective"] == pytest.approx(BEST)
+        and "pyo" in witness[0]["program"]
+    )
+
+
+def test_the_witness_answers_when_no_model_solves(policy: Policy) -> None:
+    policy.l3_by_seed = lambda seed: CONFLICT
+    policy.repair = CONFLICT
+    with StubServer(responder=policy) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        result = solve_problem(QUESTION, llm, "bpp", prm=KeywordPRM(), seed=0)
+    assert (result.status, result.model) == ("optimal", None)
+    assert result.objective == pytest.approx(BEST)
+    assert "witness" in result.message and "too_many" in result.message
+
+
+def test_a_crashing_witness_leaves_the_search_its_answer(policy: Policy) -> None:
+    policy.l3_by_seed = lambda seed: [RIGHT, NO_MARKET][seed % 2]
+    policy.program = "```python\nimport pyomo.environ as pyo\nraise ValueError('no idea')\n```"
+    with StubServer(responder=policy) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        result = solve_problem(QUESTION, llm, "bpp", prm=PrefersFewerRules(), seed=0)
+    assert result.objective == pytest.approx(160)
+    witness = next(node for node in result.tree if node["level"] == "program")
+    assert witness["status"] == "error" and "no idea" in witness["error"]
 
 
 def test_cot_is_one_call(llm: LLM, policy: Policy) -> None:

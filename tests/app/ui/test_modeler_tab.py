@@ -7,7 +7,7 @@ from typing import Any
 from gradio_client import Client
 from PIL import Image
 
-from tests.agents.modeler.scripted import QUESTION
+from tests.agents.modeler.scripted import CONFLICT, QUESTION
 from tests.app.ui.scripted import AppScript
 
 
@@ -35,6 +35,15 @@ def test_a_beam_search_draws_every_node(ui_url: str, ui_script: AppScript) -> No
     assert "16 tree nodes" in status
     with Image.open(tree) as picture:
         assert picture.width > picture.height  # three levels of up to six nodes side by side
+
+
+def test_an_answer_from_the_witness_program_shows_the_program(ui_url: str, ui_script: AppScript) -> None:
+    ui_script.modeler.l3_by_seed = lambda seed: CONFLICT  # every model is infeasible, so is every repair
+    ui_script.modeler.repair = CONFLICT
+    status, tree, latex, solution, lp_file = solve(Client(ui_url, verbose=False), QUESTION, method="bpp")
+    assert status.startswith("**optimal** · objective **121**") and "written as a witness" in status
+    assert latex.startswith("The answer comes from this program:") and "appsi_highs" in latex
+    assert tree is not None and solution["data"] == [] and lp_file["value"] is None
 
 
 def test_errors_are_one_sentence(ui_url: str, ui_script: AppScript) -> None:

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from corta.errors import LLMOutputError
 from corta.models.llm import ScoredCompletion, TokenLogprob
 from corta.models.reward.judge import JudgePRM, plus_probability
 
@@ -11,7 +12,9 @@ from corta.models.reward.judge import JudgePRM, plus_probability
 class ScriptedLLM:
     """Answers `chat_with_logprobs` and `json` from queues and records every call."""
 
-    def __init__(self, completions: list[ScoredCompletion], verdicts: list[dict] | None = None) -> None:
+    def __init__(
+        self, completions: list[ScoredCompletion], verdicts: list[dict | Exception] | None = None
+    ) -> None:
         self.completions = list(completions)
         self.verdicts = list(verdicts or [])
         self.calls: list[tuple[str, str, dict]] = []
@@ -22,7 +25,10 @@ class ScriptedLLM:
 
     def json(self, prompt: str, schema: dict, **options) -> dict:
         self.calls.append(("json", prompt, {**options, "schema": schema}))
-        return self.verdicts.pop(0)
+        verdict = self.verdicts.pop(0)
+        if isinstance(verdict, Exception):
+            raise verdict
+        return verdict
 
 
 def completion(token: str, top: dict[str, float]) -> ScoredCompletion:
@@ -66,6 +72,12 @@ def test_falls_back_to_a_json_verdict_when_neither_token_appears():
     options = llm.calls[1][2]
     assert options["purpose"] == "prm" and options["schema"]["required"] == ["correct"]
     assert '{"correct": true}' in llm.calls[1][1]
+
+
+def test_a_verdict_that_never_parses_is_undecided_and_the_next_step_is_still_judged():
+    unparsed = LLMOutputError("The model's reply did not match the answer schema: not JSON.", raw="?")
+    llm = ScriptedLLM([completion("?", {"?": -0.1}), completion("+", {"+": -0.1})], [unparsed])
+    assert JudgePRM(llm).score_steps("q", ["a", "b"]) == [0.5, 1.0]
 
 
 def test_no_steps_no_requests():
