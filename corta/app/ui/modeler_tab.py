@@ -1,7 +1,6 @@
 """The Modeler tab: a word problem in, the search tree with its PRM scores as a picture, the chosen model in LaTeX,
 the solution table and the model as an LP file out."""
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from corta.agents.modeler.methods import METHODS
 from corta.agents.modeler.tree_plot import chosen_node, plot_search_tree
 from corta.app.services import AgentServices
 from corta.app.ui.errors import error_markdown
+from corta.app.ui.result_files import result_folder
 from corta.errors import CortaError
 from corta.solvers.optmodel.explain import write_model_file
 from corta.solvers.optmodel.instance import expand
@@ -114,7 +114,7 @@ def _files(result: ModelerResult) -> dict[str, Path]:
     corta.errors.ModelError
         When the chosen model cannot be expanded for the LP file.
     """
-    folder = Path(tempfile.mkdtemp(prefix="corta-modeler-"))
+    folder = result_folder("modeler")
     files = {}
     if len(result.tree) > 1:
         files["tree"] = plot_search_tree(

@@ -1,7 +1,6 @@
 """The Router tab: an instance (uploaded, or picked from the shared data, RoutBench's variants filling the
 description), side constraints in words, and back the route plot, the constraint code and its verification."""
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import gradio as gr
 from corta.agents.router.agent import RouterResult
 from corta.app.services import AgentServices
 from corta.app.ui.errors import error_markdown
+from corta.app.ui.result_files import result_folder
 from corta.app.ui.routing_data import (
     ROUTBENCH_INSTANCE,
     ROUTING_DATA,
@@ -87,7 +87,7 @@ def build_router_tab(services: AgentServices, data_dir: Path = ROUTING_DATA) -> 
             return
         picture = None
         if "node_coord" in data:
-            picture = Path(tempfile.mkdtemp(prefix="corta-router-")) / "routes.png"
+            picture = result_folder("router") / "routes.png"
             title = f"{path.name}: {result.outcome.cost:.1f}"
             plot_routes(data, result.outcome.routes, picture, result.violations, title=title)
         yield {
