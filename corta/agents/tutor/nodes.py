@@ -103,11 +103,8 @@ class TutorNodes:
     def reflect(self, state: TutorState) -> dict[str, Any]:
         review = review_draft(
             self.llm,
-            state["draft"],
-            render_request(_request(state)),
-            _passages_text(state["passages"]),
+            _draft_conversation(state),
             state["mode"],
-            _system(state["language"]),
             ask_model=state["round"] == 0,  # a revision gets the deterministic checks (see reflection.py)
         )
         return {"reviews": [*state.get("reviews", []), review.as_record()]}
@@ -123,9 +120,7 @@ class TutorNodes:
     def revise(self, state: TutorState) -> dict[str, Any]:
         problems = "\n".join(f"- {problem}" for problem in state["reviews"][-1]["problems"])
         messages = [
-            {"role": "system", "content": _system(state["language"])},
-            {"role": "user", "content": _draft_prompt(state)},
-            {"role": "assistant", "content": state["draft"]},
+            *_draft_conversation(state),
             {"role": "user", "content": prompts.REVISE.format(problems=problems)},
         ]
         # Sampled: at temperature 0 a small model asked to fix its reply tends to repeat it.
@@ -163,6 +158,15 @@ def _passages_text(passages: list[dict[str, Any]]) -> str:
     return "Documentation passages:\n" + "\n\n".join(
         f"[{number}] {p['path']}\n{p['text'][:1200]}" for number, p in enumerate(passages, start=1)
     )
+
+
+def _draft_conversation(state: TutorState) -> list[dict[str, str]]:
+    """The messages that wrote the current draft, the draft last: what a review or a revision continues."""
+    return [
+        {"role": "system", "content": _system(state["language"])},
+        {"role": "user", "content": _draft_prompt(state)},
+        {"role": "assistant", "content": state["draft"]},
+    ]
 
 
 def _draft_prompt(state: TutorState) -> str:

@@ -40,22 +40,13 @@ help with Python programming, and suggest how they could ask a Python question.
 
 {request}"""
 
-REFLECT = """You check a tutor's reply before the learner sees it. Mode: {mode}.
-
-{passages}
-
-{request}
-
-The reply:
-<reply>
-{draft}
-</reply>
+REFLECT = """Now check your reply above before the learner sees it, as a strict reviewer would. Mode: {mode}.
 {runs}
 Fill the JSON:
 - correct: every statement and every code line in the reply is right Python.
 - logical: the explanation follows step by step.
 - answers_question: it answers what the learner asked.
-- grounded: its claims agree with the passages (true if no passage is relevant).
+- grounded: its claims agree with the documentation passages above (true if no passage is relevant).
 - no_full_solution: in hint mode, the reply does not give corrected code or the full solution (always true in explain).
 - problems: at most two defects, each in one short sentence (empty if none)."""
 

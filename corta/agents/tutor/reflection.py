@@ -3,7 +3,11 @@ holds no solution code). Any failed point becomes a problem the next draft must 
 
 The model reviews the first draft only; a revision gets the deterministic checks. Measured on the first QACP
 items, revisions never changed the judge's score of the reply (5 of 5 drafts and finals scored alike) while each
-model review cost a policy call (15–25 s on the CPU), the largest share of the tutor's latency."""
+model review cost a policy call (15–25 s on the CPU), the largest share of the tutor's latency.
+
+The review is one more turn of the conversation that wrote the draft, not a new prompt repeating the passages and
+the request: the server reuses its cache of that conversation (llama.cpp matches the longest common prefix), so the
+review reads only its own short instructions instead of the whole ~1,300-token context again."""
 
 import logging
 import re
@@ -79,30 +83,26 @@ def deterministic_problems(draft: str, mode: str, runs: list[BlockRun]) -> list[
 
 def review_draft(
     llm: LLM,
-    draft: str,
-    request_text: str,
-    passages_text: str,
+    conversation: list[dict[str, str]],
     mode: str,
-    system: str,
     ask_model: bool = True,
 ) -> Review:
-    """Run the draft's code, apply the deterministic checks, then (with `ask_model`) ask the model for the rubric."""
+    """Review the draft that ends `conversation` (its system and user messages, then the draft as the assistant's):
+    run its code, apply the deterministic checks, then (with `ask_model`) ask the model for the rubric in one more
+    turn of that conversation."""
+    draft = conversation[-1]["content"]
     runs = run_blocks(python_blocks(draft))
     problems = deterministic_problems(draft, mode, runs)
     if not ask_model:
         return Review(None, runs, problems)
     run_notes = "\n".join(run.describe() for run in runs)
+    question = prompts.REFLECT.format(
+        mode=mode, runs=f"\nRunning the reply's code:\n{run_notes}\n" if run_notes else ""
+    )
     try:
         rubric = llm.json(
-            prompts.REFLECT.format(
-                mode=mode,
-                passages=passages_text,
-                request=request_text,
-                draft=draft,
-                runs=f"\nRunning its code:\n{run_notes}\n" if run_notes else "",
-            ),
+            [*conversation, {"role": "user", "content": question}],
             Rubric,
-            system=system,
             purpose="tutor-reflect",
             max_tokens=200,
         )

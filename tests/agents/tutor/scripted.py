@@ -99,7 +99,7 @@ def _kind(body: dict[str, Any]) -> str:
         return "perceive"
     if "Score the tutor's reply for correctness" in prompt:
         return "judge"
-    if "You check a tutor's reply" in prompt:
+    if "Now check your reply above" in prompt:
         return "reflect"
     if "outside Python programming" in prompt:
         return "off_topic"

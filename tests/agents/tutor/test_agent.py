@@ -41,6 +41,26 @@ def test_explain_turn_answers_with_its_sources_when_the_draft_passes():
     assert "[1] tutorial/controlflow.rst > 4.8.1 Default Argument Values" in draft_prompt
 
 
+def test_the_review_and_the_revision_continue_the_conversation_that_wrote_the_draft():
+    failing = {**PASS, "grounded": False, "problems": ["Cite the passage on evaluation time."]}
+    script = Script(
+        drafts=["Defaults are evaluated once.", "Defaults are evaluated once [2]."], rubrics=[failing]
+    )
+    with scripted_llm(script) as llm:
+        Tutor(llm, FixedRetriever()).ask("When are default values evaluated?")
+    draft, reflect, revise = (
+        script.requests[script.kinds().index(kind)]["messages"] for kind in ("draft", "reflect", "revise")
+    )
+    written = [*draft, {"role": "assistant", "content": "Defaults are evaluated once."}]
+    # The server's cache of the draft's context (system prompt, passages, request, the draft) is reused, not re-read.
+    assert reflect[:-1] == written and revise[:-1] == written
+    assert (
+        "Mode: explain" in reflect[-1]["content"]
+        and "passages" not in reflect[-1]["content"].split("Fill")[0]
+    )
+    assert "Cite the passage on evaluation time." in revise[-1]["content"]
+
+
 def test_each_step_is_reported_as_it_finishes():
     failing = {**PASS, "correct": False, "problems": ["Defaults are evaluated once, not per call."]}
     script = Script(drafts=["Defaults are evaluated at every call.", "Defaults are evaluated once."],
