@@ -75,6 +75,13 @@ class ModelerTask:
         }
         for label, tolerance in TOLERANCES.items():
             record[f"correct_{label}"] = is_correct(item, result.status, result.objective, tolerance)
+        if result.witness is not None:
+            # The same search's answer without the witness (its best-scored solved finalist): an ablation for free.
+            unwitnessed = result.unwitnessed_objective
+            record["witness"] = result.witness
+            record["correct_without_witness"] = is_correct(
+                item, "optimal" if unwitnessed is not None else "error", unwitnessed, TOLERANCES["1e-6"]
+            )
         return record
 
     def category(self, item: OptProblem) -> str:
@@ -89,4 +96,17 @@ class ModelerTask:
         ]  # fmt: skip
         kinds = Counter(record.get("failure", "task_error") for record in records)
         rows += [{"measure": f"outcome: {kind}", "value": number} for kind, number in kinds.most_common()]
+        witnessed = [record for record in records if "witness" in record]
+        if witnessed:
+            without = sum(bool(record["correct_without_witness"]) for record in witnessed) / len(witnessed)
+            rows.append(
+                {
+                    "measure": "accuracy at 1e-6 without the witness (best-scored finalist)",
+                    "value": round(without, 4),
+                }
+            )
+            roles = Counter(record["witness"] for record in witnessed)
+            for role, number in roles.most_common():
+                right = sum(bool(record["success"]) for record in witnessed if record["witness"] == role)
+                rows.append({"measure": f"witness {role} (correct)", "value": f"{number} ({right})"})
         return rows

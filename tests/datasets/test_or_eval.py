@@ -11,7 +11,15 @@ from corta.datasets.or_compare import write_comparison
 from corta.datasets.or_eval import ModelerTask, failure_kind, is_correct
 from corta.models.llm import LLM
 from corta.models.runtime.endpoint import Endpoint
-from tests.agents.modeler.scripted import BEST, QUESTION, WRONG_SENSE, Policy
+from tests.agents.modeler.scripted import (
+    BEST,
+    NO_MARKET,
+    QUESTION,
+    RIGHT,
+    WRONG_SENSE,
+    Policy,
+    PrefersFewerRules,
+)
 from tests.helpers.stub_openai_server import StubServer
 
 
@@ -61,3 +69,20 @@ def test_methods_run_resumably_and_compare_side_by_side(tmp_path: Path) -> None:
 def test_the_task_names_itself_by_method(method: str) -> None:
     llm = LLM(Endpoint(base_url="http://127.0.0.1:9/v1", model="none", engine="url"))
     assert ModelerTask(llm, method).name == f"or-{method}"
+
+
+def test_a_bpp_record_says_what_the_witness_did_and_the_answer_without_it(tmp_path: Path) -> None:
+    replies = iter(
+        [NO_MARKET] + [RIGHT] * 20
+    )  # the first L3 proposal drops the market rule; the PRM prefers it
+    scripted = Policy(l3_by_seed=lambda seed: next(replies))
+    with StubServer(responder=scripted) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        task = ModelerTask(llm, "bpp", prm=PrefersFewerRules())
+        run_evaluation(task, [problem(BEST)], tmp_path / "bpp", progress=False)
+    (record,) = [json.loads(line) for line in (tmp_path / "bpp" / "results.jsonl").read_text().splitlines()]
+    assert record["correct_1e-6"] and record["witness"] == "confirmed"
+    assert record["correct_without_witness"] is False
+    rows = {row["measure"]: row["value"] for row in task.summarize([record])}
+    assert rows["accuracy at 1e-6 without the witness (best-scored finalist)"] == 0.0
+    assert rows["witness confirmed (correct)"] == "1 (1)"

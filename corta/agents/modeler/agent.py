@@ -8,6 +8,7 @@ from corta.agents.modeler.graph import build_graph
 from corta.agents.modeler.methods import METHODS
 from corta.agents.modeler.scoring import StepScorer
 from corta.agents.modeler.tree import Node, SearchTree
+from corta.agents.modeler.witness import WitnessRole, witness_role
 from corta.errors import ConfigError, ModelError
 from corta.models.llm import LLM
 from corta.models.usage import UsageLedger
@@ -32,6 +33,10 @@ class ModelerResult:
     seconds: float
     tree: list[dict[str, Any]] = field(default_factory=list)
     latex: str | None = None
+    witness: WitnessRole | None = None  # what the witness program did for the answer (bpp), see witness.py
+    unwitnessed_objective: float | None = (
+        None  # the best-scored solved finalist's: the answer without the witness
+    )
 
     def contract(self) -> dict[str, Any]:
         """The documented `--json` output of `corta model ask`."""
@@ -95,11 +100,16 @@ def solve_problem(
         )
     tree: SearchTree = state["tree"]
     if state.get("by_program"):
-        return _witness_answer(tree, cost)
-    chosen = state.get("chosen")
-    if chosen is None:
-        return _no_model(tree, cost)
-    return _answer(tree.nodes[chosen], tree, time_limit_s, cost)
+        result = _witness_answer(tree, cost)
+    elif state.get("chosen") is None:
+        result = _no_model(tree, cost)
+    else:
+        result = _answer(tree.nodes[state["chosen"]], tree, time_limit_s, cost)
+    witness = next((node for node in tree.nodes if node.level == "program"), None)
+    result.witness = witness_role(witness, bool(state.get("by_program")), result.objective)
+    if state.get("unwitnessed") is not None:
+        result.unwitnessed_objective = tree.nodes[state["unwitnessed"]].objective
+    return result
 
 
 def _answer(node: Node, tree: SearchTree, time_limit_s: float, cost: dict[str, Any]) -> ModelerResult:

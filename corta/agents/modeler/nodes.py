@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 
 from corta.agents.modeler.checks import looks_like_optimization
 from corta.agents.modeler.finalize import repair_node, solve_node, solved
+from corta.agents.modeler.methods import SearchSettings
 from corta.agents.modeler.name_mending import mended
 from corta.agents.modeler.policy import propose
 from corta.agents.modeler.preference import rank_by_preference
@@ -100,11 +101,19 @@ class ModelerNodes:
         settings, tree = state["settings"], state["tree"]
         nodes = [tree.nodes[node_id] for node_id in state["finalists"]]
         good = [node for node in nodes if solved(node)]
+        unwitnessed = max(good, key=lambda node: node.score).id if good else None
         witnessed = confirmed_objective(state.get("program"))
         if witnessed is not None:
             if not good:
                 return {"chosen": None, "by_program": True}
             good = agreeing(good, witnessed) or good
+        choice = self._choice(settings, state["question"], nodes, good)
+        return {**choice, "unwitnessed": unwitnessed}
+
+    def _choice(
+        self, settings: SearchSettings, question: str, nodes: list[Node], good: list[Node]
+    ) -> ModelerState:
+        """The chosen finalist among `good` (solved), or the best-scored failure of `nodes` when none solved."""
         if not good:
             proper = [node for node in nodes if node.status in ("infeasible", "unbounded")]
             pool = proper or [node for node in nodes if node.error is None or node.status] or nodes
@@ -116,7 +125,7 @@ class ModelerNodes:
         ranked = sorted(good, key=lambda node: -node.score)
         tied = [node for node in ranked if ranked[0].score - node.score <= settings.tie_margin]
         if settings.preference and len(tied) > 1:
-            ranked = rank_by_preference(self.llm, state["question"], tied)
+            ranked = rank_by_preference(self.llm, question, tied)
         return {"chosen": ranked[0].id}
 
     def program(self, state: ModelerState) -> ModelerState:

@@ -16,6 +16,7 @@ class ModelerState(TypedDict, total=False):
     frontier: list[int]  # ids of the nodes kept at the last level
     finalists: list[int]
     chosen: int | None
+    unwitnessed: int | None  # the best-scored solved finalist: the choice without the witness (and the judge)
     by_program: bool  # no finalist solved and the witness program's optimum is the answer
     refusal: str | None
     program: dict[str, Any] | None  # the `code` method's outcome, or the witness program's

@@ -110,3 +110,10 @@ class KeywordPRM:
         last = steps[-1]
         score = 0.9 if last.startswith("Maximize") else 0.3 if last.startswith("Minimize") else 0.8
         return [0.8] * (len(steps) - 1) + [score]
+
+
+class PrefersFewerRules:
+    """Scores a final step without the market rule highest: the PRM is wrong, the model it prefers solves to 160."""
+
+    def score_steps(self, question: str, steps: list[str]) -> list[float]:
+        return [0.8] * (len(steps) - 1) + [0.5 if "max_pies" in steps[-1] else 0.95]

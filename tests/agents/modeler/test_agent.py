@@ -17,6 +17,7 @@ from tests.agents.modeler.scripted import (
     WRONG_SENSE,
     KeywordPRM,
     Policy,
+    PrefersFewerRules,
 )
 from tests.helpers.stub_openai_server import StubServer
 
@@ -68,13 +69,6 @@ def test_near_tied_finalists_go_to_the_preference_judge(policy: Policy) -> None:
     assert bpp.objective == pytest.approx(BEST)
 
 
-class PrefersFewerRules:
-    """Scores a final step without the market rule highest: the PRM is wrong, the model it prefers solves to 160."""
-
-    def score_steps(self, question: str, steps: list[str]) -> list[float]:
-        return [0.8] * (len(steps) - 1) + [0.5 if "max_pies" in steps[-1] else 0.95]
-
-
 def test_the_witness_program_outranks_a_wrong_reward(policy: Policy) -> None:
     results = {}
     with StubServer(responder=policy) as server:
@@ -88,6 +82,8 @@ def test_the_witness_program_outranks_a_wrong_reward(policy: Policy) -> None:
     )  # the reward alone keeps the model without the rule
     bpp = results["bpp"]
     assert bpp.objective == pytest.approx(BEST)  # the program's 121 confirms the model with it
+    assert (bpp.witness, bpp.unwitnessed_objective) == ("confirmed", pytest.approx(160))
+    assert results["beam"].witness is None
     finalists = [node for node in bpp.tree if node["status"] is not None and node["level"] == "L3"]
     assert sorted(node["objective"] for node in finalists) == pytest.approx([BEST, 160])
     witness = [node for node in bpp.tree if node["level"] == "program"]
@@ -107,6 +103,7 @@ def test_the_witness_answers_when_no_model_solves(policy: Policy) -> None:
     assert (result.status, result.model) == ("optimal", None)
     assert result.objective == pytest.approx(BEST)
     assert "witness" in result.message and "too_many" in result.message
+    assert (result.witness, result.unwitnessed_objective) == ("answered", None)
 
 
 def test_a_crashing_witness_leaves_the_search_its_answer(policy: Policy) -> None:
@@ -115,7 +112,7 @@ def test_a_crashing_witness_leaves_the_search_its_answer(policy: Policy) -> None
     with StubServer(responder=policy) as server:
         llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
         result = solve_problem(QUESTION, llm, "bpp", prm=PrefersFewerRules(), seed=0)
-    assert result.objective == pytest.approx(160)
+    assert result.objective == pytest.approx(160) and result.witness == "failed"
     witness = next(node for node in result.tree if node["level"] == "program")
     assert witness["status"] == "error" and "no idea" in witness["error"]
 
