@@ -33,10 +33,10 @@ class ModelerResult:
     seconds: float
     tree: list[dict[str, Any]] = field(default_factory=list)
     latex: str | None = None
-    witness: WitnessRole | None = None  # what the witness program did for the answer (bpp), see witness.py
-    unwitnessed_objective: float | None = (
-        None  # the best-scored solved finalist's: the answer without the witness
-    )
+    # What the witness program did for the answer (bpp; see witness.py), and the answer without it: the objective
+    # of the best-scored solved finalist.
+    witness: WitnessRole | None = None
+    unwitnessed_objective: float | None = None
 
     def contract(self) -> dict[str, Any]:
         """The documented `--json` output of `corta model ask`."""

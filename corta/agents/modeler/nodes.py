@@ -14,7 +14,7 @@ from corta.agents.modeler.program import solve_by_program
 from corta.agents.modeler.scoring import StepScorer, score_nodes
 from corta.agents.modeler.state import ModelerState
 from corta.agents.modeler.tree import Node, SearchTree
-from corta.agents.modeler.witness import agreeing, confirmed_objective
+from corta.agents.modeler.witness import agreeing, witness_optimum
 from corta.models.llm import LLM
 from corta.solvers.optmodel.levels import LEVELS
 
@@ -102,7 +102,7 @@ class ModelerNodes:
         nodes = [tree.nodes[node_id] for node_id in state["finalists"]]
         good = [node for node in nodes if solved(node)]
         unwitnessed = max(good, key=lambda node: node.score).id if good else None
-        witnessed = confirmed_objective(state.get("program"))
+        witnessed = witness_optimum(state.get("program"))
         if witnessed is not None:
             if not good:
                 return {"chosen": None, "by_program": True}

@@ -15,7 +15,7 @@ AGREEMENT_REL_TOL = 1e-6
 WitnessRole = Literal["confirmed", "overruled", "answered", "failed"]
 
 
-def confirmed_objective(program: dict[str, Any] | None) -> float | None:
+def witness_optimum(program: dict[str, Any] | None) -> float | None:
     """The optimum the witness program printed, or None when it reached none."""
     if program is None or program["status"] != "optimal":
         return None
