@@ -48,13 +48,20 @@ def pair(
 def merge(
     out: PairOption,
     method: Annotated[list[str] | None, typer.Option(help="Only these methods (repeatable).")] = None,
+    weight: Annotated[
+        list[float] | None,
+        typer.Option(
+            help="Also task arithmetic with this System-2 weight (repeatable): a sweep between the two."
+        ),
+    ] = None,
     threads: ThreadsOption = None,
 ) -> None:
     """Merge the pair by each method of the L2S study (skips merges already made)."""
-    from corta.models.merging.l2s_pair import merge_pair
+    from corta.models.merging.l2s_pair import merge_pair, write_weight_sweep
 
     load_settings(threads)
-    for report in merge_pair(out, method):
+    swept = [path.stem for path in write_weight_sweep(out, weight)] if weight else []
+    for report in merge_pair(out, [*method, *swept] if method else None):
         typer.echo(f"{report.method}: {report.tensors} tensors in {report.seconds:.1f} s -> {report.out_dir}")
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from corta.datasets.l2s_problems import generate_problems
+from corta.errors import ConfigError
 from corta.models.merging.finetune import FineTuneReport, fine_tune
 from corta.models.merging.gguf_source import checkpoint_from_gguf, is_gguf
 from corta.models.merging.recipe import load_recipe, parse_recipe
@@ -94,6 +95,37 @@ def write_recipes(out_dir: Path) -> list[Path]:
             encoding="utf-8",
         )
         parse_recipe(data, folder)  # refuse a recipe that would not run
+        written.append(path)
+    return written
+
+
+def write_weight_sweep(out_dir: Path, weights: list[float]) -> list[Path]:
+    """Task-arithmetic recipes between the pair, one per System-2 weight in `weights` (the shipped recipe uses 0.7):
+    `recipes/task-arithmetic-w<weight>.yaml`, merged by `merge_pair` like the others.
+
+    Raises
+    ------
+    ConfigError
+        If a weight is not in (0, 2], or the pair has no task-arithmetic recipe yet.
+    """
+    shipped = out_dir / "recipes" / "task-arithmetic.yaml"
+    if not shipped.is_file():
+        raise ConfigError(
+            f"No task-arithmetic recipe at {shipped}; `corta l2s pair` writes the pair's recipes."
+        )
+    written = []
+    for weight in weights:
+        if not 0 < weight <= 2:
+            raise ConfigError(f"A sweep weight must be in (0, 2]; got {weight:g}.")
+        data = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+        data["models"][0]["parameters"]["weight"] = weight
+        path = shipped.with_name(f"task-arithmetic-w{weight:g}.yaml")
+        path.write_text(
+            f"# The pair's task-arithmetic recipe with System 2's weight {weight:g} (a sweep).\n"
+            + yaml.safe_dump(data, sort_keys=False),
+            encoding="utf-8",
+        )
+        parse_recipe(data, path.parent)
         written.append(path)
     return written
 

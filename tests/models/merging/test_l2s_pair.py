@@ -3,10 +3,12 @@ merge by every method."""
 
 from pathlib import Path
 
+import pytest
 import yaml
 
+from corta.errors import ConfigError
 from corta.models.merging.checkpoint import Checkpoint
-from corta.models.merging.l2s_pair import build_pair, merge_pair, write_recipes
+from corta.models.merging.l2s_pair import build_pair, merge_pair, write_recipes, write_weight_sweep
 from tests.models.merging.tiny_models import save_tiny_llama
 
 
@@ -62,3 +64,25 @@ def test_an_interrupted_build_reuses_the_members_already_fine_tuned_with_the_sam
     assert (out / "system1" / "model.safetensors").stat().st_mtime_ns == system1_written
     assert (out / "system2" / "model.safetensors").stat().st_mtime_ns != system2_written
     assert reports["system1"].steps == 2 and reports["system2"].steps == 4
+
+
+def test_a_weight_sweep_merges_each_point_between_the_pair(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="corta l2s pair"):
+        write_weight_sweep(tmp_path, [0.5])
+    save_tiny_llama(tmp_path / "system1", seed=1, tokenizer=True)
+    save_tiny_llama(tmp_path / "system2", seed=2, tokenizer=True)
+    write_recipes(tmp_path)
+    with pytest.raises(ConfigError, match="in \\(0, 2\\]"):
+        write_weight_sweep(tmp_path, [0.0])
+    swept = write_weight_sweep(tmp_path, [0.25, 0.6])
+    assert [path.stem for path in swept] == ["task-arithmetic-w0.25", "task-arithmetic-w0.6"]
+    merged = merge_pair(tmp_path, [path.stem for path in swept], progress=False)
+    assert [report.out_dir.name for report in merged] == ["task-arithmetic-w0.25", "task-arithmetic-w0.6"]
+    name = "model.layers.0.mlp.up_proj.weight"
+    system1, system2 = (
+        Checkpoint(tmp_path / "system1").tensor(name),
+        Checkpoint(tmp_path / "system2").tensor(name),
+    )
+    for weight, report in zip((0.25, 0.6), merged, strict=True):
+        expected = system1 + weight * (system2 - system1)
+        assert Checkpoint(report.out_dir).tensor(name).float().allclose(expected.float(), atol=1e-6)
