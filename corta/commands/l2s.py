@@ -27,15 +27,27 @@ def pair(
     short_steps: Annotated[int, typer.Option(min=1, help="Batches of short answers for System 1.")] = 150,
     long_steps: Annotated[int, typer.Option(min=1, help="Batches of long solutions for System 2.")] = 300,
     batch_size: Annotated[int, typer.Option(min=1)] = 8,
+    style: Annotated[
+        str,
+        typer.Option(
+            help="answer: System 1 answers only, System 2 works the steps out · steps: System 1 works the steps "
+            "out, System 2 also re-checks each one (the paper's kind of pair)."
+        ),
+    ] = "answer",
     threads: ThreadsOption = None,
 ) -> None:
-    """Fine-tune System 1 (short answers) from the base, then System 2 (long solutions) from System 1."""
-    from corta.models.merging.l2s_pair import build_pair
+    """Fine-tune System 1 (shorter solutions) from the base, then System 2 (longer ones) from System 1."""
+    from corta.errors import ConfigError
+    from corta.models.merging.l2s_pair import PAIR_STYLES, build_pair
     from corta.models.runtime.catalog import TINY_MODEL
 
     settings = load_settings(threads)
     source = base or TINY_MODEL.path(settings.cache_dir)
-    reports = build_pair(source, out, settings.cache_dir, problems, short_steps, long_steps, batch_size)
+    if style not in PAIR_STYLES:
+        raise ConfigError(f"Unknown pair style {style!r}; choose one of {', '.join(PAIR_STYLES)}.")
+    reports = build_pair(
+        source, out, settings.cache_dir, problems, short_steps, long_steps, batch_size, style=style
+    )
     for name, report in reports.items():
         typer.echo(
             f"{name}: loss {report.first_loss:.3f} -> {report.last_loss:.3f} in {report.seconds:.0f} s"

@@ -1,6 +1,12 @@
 """Generated problems for the Long-to-Short experiment: multi-step arithmetic and small integer programs in words,
-each with its exact answer, a short solution (the answer only: System 1's style) and a long one (every step worked
-out: System 2's style). Seeded, so training and held-out sets are reproducible and disjoint by seed.
+each with its exact answer and three styles of solution:
+
+- short: the answer only;
+- long: every step worked out once, then the answer (a concise chain of thought, as Qwen2.5-Math writes);
+- reflective: the same steps, each re-checked, and the question re-read before the answer (the redundant
+  self-verification of a long-reasoning model such as DeepSeek-R1's distillations, which L2S merging is meant to cut).
+
+Seeded, so training and held-out sets are reproducible and disjoint by seed.
 """
 
 import random
@@ -13,7 +19,7 @@ ANSWER_PREFIX = "The answer is"
 
 @dataclass(frozen=True)
 class L2SProblem:
-    """A problem, its exact integer answer, and the two styles of solution."""
+    """A problem, its exact integer answer, and the three styles of solution."""
 
     id: str
     kind: Kind
@@ -21,6 +27,7 @@ class L2SProblem:
     answer: int
     short: str
     long: str
+    reflective: str
 
 
 def _arithmetic(rng: random.Random, index: int) -> L2SProblem:
@@ -82,7 +89,24 @@ def _program(rng: random.Random, index: int) -> L2SProblem:
 
 def _problem(problem_id: str, kind: Kind, question: str, answer: int, steps: list[str]) -> L2SProblem:
     final = f"{ANSWER_PREFIX} {answer}."
-    return L2SProblem(problem_id, kind, question, answer, final, "\n".join([*steps, final]))
+    checked = [
+        line
+        for step in steps
+        for line in (step, f"Wait, let me check that step again: {step} Yes, it holds.")
+    ]
+    review = (
+        "Let me re-read the question to be sure nothing is missed. "
+        f"Every number in it was used, and the result is {answer}. Everything checks out."
+    )
+    return L2SProblem(
+        problem_id,
+        kind,
+        question,
+        answer,
+        final,
+        "\n".join([*steps, final]),
+        "\n".join([*checked, review, final]),
+    )
 
 
 def generate_problems(count: int, seed: int) -> list[L2SProblem]:

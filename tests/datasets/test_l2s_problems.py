@@ -31,6 +31,18 @@ def test_every_step_of_every_long_solution_is_true_and_ends_in_the_answer(seed: 
         assert problem.long.endswith(problem.short) and len(problem.long) > 4 * len(problem.short)
 
 
+def test_a_reflective_solution_is_the_long_one_with_every_step_checked_again() -> None:
+    for problem in generate_problems(40, seed=5):
+        steps = problem.long.splitlines()[:-1]
+        lines = problem.reflective.splitlines()
+        assert lines[0::2][: len(steps)] == steps  # the same steps, in order
+        assert all(
+            line.startswith("Wait, let me check") and step in line
+            for step, line in zip(steps, lines[1 : 2 * len(steps) : 2], strict=True)
+        )
+        assert problem.reflective.endswith(problem.short) and len(problem.reflective) > 2 * len(problem.long)
+
+
 def test_program_answers_are_the_best_integer_plan() -> None:
     numbers = re.compile(r"\d+")
     for problem in generate_problems(60, seed=7)[1::2]:

@@ -1,15 +1,21 @@
 """The Long-to-Short experiment's models: a System-1 / System-2 pair grown from one small base, and the merges of
 the pair by every method with the L2S study's hyper-parameters.
 
-System 1 is the base fine-tuned on short answers; System 2 is System 1 fine-tuned further on long step-by-step
-solutions of the same problems, as DeepSeek-R1-Distill-Qwen was fine-tuned from Qwen2.5-Math. So System 1 is the
-natural base of the merges, exactly as in the shipped Qwen2.5-Math recipes, whose parameters are reused here.
+System 1 is the base fine-tuned on short solutions; System 2 is System 1 fine-tuned further on longer solutions of
+the same problems, as DeepSeek-R1-Distill-Qwen was fine-tuned from Qwen2.5-Math. So System 1 is the natural base of
+the merges, exactly as in the shipped Qwen2.5-Math recipes, whose parameters are reused here. Two pair styles:
+
+- "answer": System 1 gives the answer only, System 2 works every step out (the first experiment: the merges
+  switch between the two formats instead of shortening the reasoning);
+- "steps": System 1 works every step out once, System 2 also re-checks each step and re-reads the question, as the
+  paper's pair does (a concise chain of thought against a long self-verifying one).
 """
 
 import json
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Literal
 
 import yaml
 
@@ -23,6 +29,9 @@ from corta.models.merging.run import MergeReport, run_merge
 SHIPPED_RECIPES = Path(__file__).resolve().parents[3] / "recipes" / "l2s"
 PAPER_SIZE = "1.5b"  # the pair whose hyper-parameters the experiment reuses
 TRAIN_SEED = 0  # held-out problems use other seeds (`corta eval l2s --seed`, default 1000)
+PairStyle = Literal["answer", "steps"]
+PAIR_STYLES: dict[str, tuple[str, str]] = {"answer": ("short", "long"), "steps": ("long", "reflective")}
+"""Per style, the solution System 1 learns and the one System 2 learns (fields of `L2SProblem`)."""
 
 
 def build_pair(
@@ -34,18 +43,21 @@ def build_pair(
     long_steps: int = 300,
     batch_size: int = 8,
     progress: bool = True,
+    style: PairStyle = "answer",
 ) -> dict[str, FineTuneReport]:
-    """Fine-tune System 1 (short answers) from `base` (a model folder or GGUF file), then System 2 (long solutions)
-    from System 1, into `out_dir/system1` and `out_dir/system2`; write their merge recipes into `out_dir/recipes`.
-    A member already fine-tuned there with the same steps and batch size is reused (an interrupted build resumes)."""
+    """Fine-tune System 1 (the style's shorter solutions) from `base` (a model folder or GGUF file), then System 2
+    (its longer ones) from System 1, into `out_dir/system1` and `out_dir/system2`; write their merge recipes into
+    `out_dir/recipes`. A member already fine-tuned there with the same steps and batch size is reused (an
+    interrupted build resumes)."""
     source = checkpoint_from_gguf(base, cache_dir) if is_gguf(base) else base
     train = generate_problems(problems, seed=TRAIN_SEED)
+    shorter, longer = PAIR_STYLES[style]
     reports = {
         "system1": _fine_tuned(
             out_dir / "system1",
             lambda: fine_tune(
                 source,
-                [(p.question, p.short) for p in train],
+                [(p.question, getattr(p, shorter)) for p in train],
                 out_dir / "system1",
                 short_steps,
                 batch_size,
@@ -58,14 +70,17 @@ def build_pair(
     reports["system2"] = _fine_tuned(
         out_dir / "system2",
         lambda: fine_tune(
-            out_dir / "system1", [(p.question, p.long) for p in train], out_dir / "system2", long_steps, batch_size,
+            out_dir / "system1", [(p.question, getattr(p, longer)) for p in train], out_dir / "system2", long_steps,
+            batch_size,
             progress=progress,
         ),
         long_steps,
         batch_size,
     )  # fmt: skip
     write_recipes(out_dir)
-    settings = {"base": str(base), "problems": problems, "train_seed": TRAIN_SEED, "batch_size": batch_size}
+    settings = {
+        "base": str(base), "style": style, "problems": problems, "train_seed": TRAIN_SEED, "batch_size": batch_size,
+    }  # fmt: skip
     (out_dir / "pair.json").write_text(
         json.dumps({**settings, **{name: asdict(report) for name, report in reports.items()}}, indent=2),
         encoding="utf-8",

@@ -1,13 +1,17 @@
 """The Long-to-Short pair: System 1 from the base, System 2 from System 1, the paper's recipes on the pair, and a
 merge by every method."""
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
+from corta.datasets.l2s_problems import generate_problems
 from corta.errors import ConfigError
+from corta.models.merging import l2s_pair
 from corta.models.merging.checkpoint import Checkpoint
+from corta.models.merging.finetune import fine_tune
 from corta.models.merging.l2s_pair import build_pair, merge_pair, write_recipes, write_weight_sweep
 from tests.models.merging.tiny_models import save_tiny_llama
 
@@ -64,6 +68,25 @@ def test_an_interrupted_build_reuses_the_members_already_fine_tuned_with_the_sam
     assert (out / "system1" / "model.safetensors").stat().st_mtime_ns == system1_written
     assert (out / "system2" / "model.safetensors").stat().st_mtime_ns != system2_written
     assert reports["system1"].steps == 2 and reports["system2"].steps == 4
+
+
+def test_a_steps_pair_learns_worked_steps_then_checked_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = save_tiny_llama(tmp_path / "base", vocab=320, hidden=32, tokenizer=True)
+    taught: dict[str, list[tuple[str, str]]] = {}
+
+    def recording_fine_tune(source, examples, out_dir, steps, batch_size, progress=True):
+        taught[out_dir.name] = examples
+        return fine_tune(source, examples, out_dir, steps, batch_size, progress=progress)
+
+    monkeypatch.setattr(l2s_pair, "fine_tune", recording_fine_tune)
+    build_pair(base, tmp_path / "pair", tmp_path / "cache", problems=4, short_steps=1, long_steps=1, batch_size=2,
+               progress=False, style="steps")  # fmt: skip
+    problems = generate_problems(4, seed=l2s_pair.TRAIN_SEED)
+    assert taught["system1"] == [(p.question, p.long) for p in problems]
+    assert taught["system2"] == [(p.question, p.reflective) for p in problems]
+    assert json.loads((tmp_path / "pair" / "pair.json").read_text())["style"] == "steps"
 
 
 def test_a_weight_sweep_merges_each_point_between_the_pair(tmp_path: Path) -> None:
