@@ -99,13 +99,13 @@ def solve_problem(
             outcome["status"], outcome["objective"], None, {}, outcome["error"] or "The program ran.", **cost
         )
     tree: SearchTree = state["tree"]
-    if state.get("by_program"):
-        result = _witness_answer(tree, cost)
+    witness = next((node for node in tree.nodes if node.level == "program"), None)
+    if state.get("by_program") and witness is not None:
+        result = _witness_answer(witness, tree, cost)
     elif state.get("chosen") is None:
         result = _no_model(tree, cost)
     else:
         result = _answer(tree.nodes[state["chosen"]], tree, time_limit_s, cost)
-    witness = next((node for node in tree.nodes if node.level == "program"), None)
     result.witness = witness_role(witness, bool(state.get("by_program")), result.objective)
     if state.get("unwitnessed") is not None:
         result.unwitnessed_objective = tree.nodes[state["unwitnessed"]].objective
@@ -132,16 +132,13 @@ def _answer(node: Node, tree: SearchTree, time_limit_s: float, cost: dict[str, A
     )
 
 
-def _witness_answer(tree: SearchTree, cost: dict[str, Any]) -> ModelerResult:
+def _witness_answer(witness: Node, tree: SearchTree, cost: dict[str, Any]) -> ModelerResult:
     """No structured model solved, the witness program did: its optimum, with the models' last failure."""
-    witness = next(node for node in reversed(tree.nodes) if node.level == "program")
     message = (
         f"No structured model solved (the last failure: {_last_failure(tree)}); the optimum comes from the Pyomo "
         f"program written as a witness, node {witness.id} of the search tree."
     )
-    return ModelerResult(
-        witness.status or "optimal", witness.objective, None, {}, message, tree=tree.to_json(), **cost
-    )
+    return ModelerResult("optimal", witness.objective, None, {}, message, tree=tree.to_json(), **cost)
 
 
 def _no_model(tree: SearchTree, cost: dict[str, Any]) -> ModelerResult:
