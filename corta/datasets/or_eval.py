@@ -2,7 +2,8 @@
 
 Correct when |pred − gold| ≤ 1e-6·max(1, |gold|) (also reported at 1e-4 and 5 %), failures of every kind counting as
 wrong; an infeasible or unbounded gold is matched only by that status. Per item the record keeps the prediction,
-status, policy calls, tokens and wall time, so methods compare on accuracy and on cost.
+status, policy calls, tokens and wall time, so methods compare on accuracy and on cost; a structured answer keeps its
+model, and a wrong value its diagnosis (`or_diagnosis.py`).
 """
 
 from collections import Counter
@@ -12,6 +13,7 @@ from typing import Any
 from corta.agents.modeler.agent import solve_problem
 from corta.agents.modeler.scoring import StepScorer
 from corta.datasets.optimization import OptProblem
+from corta.datasets.or_diagnosis import diagnose_wrong_value
 from corta.models.llm import LLM
 
 TOLERANCES = {"1e-6": 1e-6, "1e-4": 1e-4, "5%": 0.05}
@@ -75,6 +77,10 @@ class ModelerTask:
         }
         for label, tolerance in TOLERANCES.items():
             record[f"correct_{label}"] = is_correct(item, result.status, result.objective, tolerance)
+        if result.model is not None:
+            record["model"] = result.model
+            if record["failure"] == "wrong_value" and item.answer is not None:
+                record["diagnosis"] = diagnose_wrong_value(result.model, item.answer, self.time_limit_s)
         if result.witness is not None:
             # The same search's answer without the witness (its best-scored solved finalist): an ablation for free.
             unwitnessed = result.unwitnessed_objective
@@ -96,6 +102,12 @@ class ModelerTask:
         ]  # fmt: skip
         kinds = Counter(record.get("failure", "task_error") for record in records)
         rows += [{"measure": f"outcome: {kind}", "value": number} for kind, number in kinds.most_common()]
+        diagnoses = Counter(record["diagnosis"] for record in records if "diagnosis" in record)
+        rows += [
+            {"measure": f"wrong value, fixed by changing: {diagnosis}" if diagnosis != "meaning" else
+             "wrong value: a wrong meaning", "value": number}
+            for diagnosis, number in diagnoses.most_common()
+        ]  # fmt: skip
         witnessed = [record for record in records if "witness" in record]
         if witnessed:
             without = sum(bool(record["correct_without_witness"]) for record in witnessed) / len(witnessed)

@@ -60,6 +60,10 @@ def test_methods_run_resumably_and_compare_side_by_side(tmp_path: Path) -> None:
     assert all(record["policy_calls"] == 1 and record["tokens"] > 0 for record in records)
     wrong = [json.loads(line) for line in (tmp_path / "cot-wrong" / "results.jsonl").read_text().splitlines()]
     assert {record["failure"] for record in wrong} == {"wrong_value"}
+    assert {record["diagnosis"] for record in wrong} == {"objective sense"}
+    assert wrong[0]["model"]["objective"]["sense"] == "min"
+    rows = {row["measure"]: row["value"] for row in ModelerTask(None, "cot").summarize(wrong)}  # type: ignore[arg-type]
+    assert rows["wrong value, fixed by changing: objective sense"] == 2
     comparison = write_comparison(tmp_path, "toy").read_text()
     assert "| cot | 2 | 1.000" in comparison and "| cot-wrong | 2 | 0.000" in comparison
     assert (tmp_path / "accuracy_vs_calls.png").stat().st_size > 0

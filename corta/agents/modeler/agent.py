@@ -99,14 +99,15 @@ def solve_problem(
             outcome["status"], outcome["objective"], None, {}, outcome["error"] or "The program ran.", **cost
         )
     tree: SearchTree = state["tree"]
-    witness = next((node for node in tree.nodes if node.level == "program"), None)
-    if state.get("by_program") and witness is not None:
-        result = _witness_answer(witness, tree, cost)
+    witnesses = [node for node in tree.nodes if node.level == "program"]
+    answering = state.get("by_program")
+    if answering is not None:
+        result = _witness_answer(tree.nodes[answering], tree, state.get("unwitnessed"), cost)
     elif state.get("chosen") is None:
         result = _no_model(tree, cost)
     else:
         result = _answer(tree.nodes[state["chosen"]], tree, time_limit_s, cost)
-    result.witness = witness_role(witness, bool(state.get("by_program")), result.objective)
+    result.witness = witness_role(witnesses, answering is not None, result.objective)
     if state.get("unwitnessed") is not None:
         result.unwitnessed_objective = tree.nodes[state["unwitnessed"]].objective
     return result
@@ -132,12 +133,19 @@ def _answer(node: Node, tree: SearchTree, time_limit_s: float, cost: dict[str, A
     )
 
 
-def _witness_answer(witness: Node, tree: SearchTree, cost: dict[str, Any]) -> ModelerResult:
-    """No structured model solved, the witness program did: its optimum, with the models' last failure."""
-    message = (
-        f"No structured model solved (the last failure: {_last_failure(tree)}); the optimum comes from the Pyomo "
-        f"program written as a witness, node {witness.id} of the search tree."
-    )
+def _witness_answer(
+    witness: Node, tree: SearchTree, best_model: int | None, cost: dict[str, Any]
+) -> ModelerResult:
+    """The witness programs' optimum: no structured model solved (`best_model` None), or two programs agreed on an
+    optimum no solved model reached."""
+    if best_model is None:
+        why = f"No structured model solved (the last failure: {_last_failure(tree)})"
+    else:
+        why = (
+            f"Two witness programs agree on {witness.objective:.10g} and no solved model does (the best-scored "
+            f"reached {tree.nodes[best_model].objective:.10g})"
+        )
+    message = f"{why}; the optimum comes from the Pyomo program written as a witness, node {witness.id} of the search tree."
     return ModelerResult("optimal", witness.objective, None, {}, message, tree=tree.to_json(), **cost)
 
 

@@ -1,4 +1,5 @@
-"""The modeler as a LangGraph: screen → (program | expand ×levels → finalize → [program as witness] → choose)."""
+"""The modeler as a LangGraph: screen → (program | expand ×levels → finalize → [program as witness, maybe a second]
+→ choose)."""
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -21,7 +22,9 @@ def build_graph(llm: LLM, prm: StepScorer | None) -> CompiledStateGraph:
     graph.add_node("choose", nodes.choose)
     graph.add_edge(START, "screen")
     graph.add_conditional_edges("screen", _after_screen, ["program", "expand", END])
-    graph.add_conditional_edges("program", _after_program, ["choose", END])
+    graph.add_conditional_edges(
+        "program", lambda state: _after_program(state, nodes), ["program", "choose", END]
+    )
     graph.add_conditional_edges("expand", _after_expand, ["expand", "finalize"])
     graph.add_conditional_edges("finalize", _after_finalize, ["program", "choose"])
     graph.add_edge("choose", END)
@@ -42,5 +45,7 @@ def _after_finalize(state: ModelerState) -> str:
     return "program" if state["settings"].witness else "choose"
 
 
-def _after_program(state: ModelerState) -> str:
-    return END if state["settings"].method == "code" else "choose"
+def _after_program(state: ModelerState, nodes: ModelerNodes) -> str:
+    if state["settings"].method == "code":
+        return END
+    return "program" if nodes.wants_second_witness(state) else "choose"

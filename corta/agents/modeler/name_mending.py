@@ -11,6 +11,7 @@ import logging
 import re
 from typing import Any
 
+from corta.agents.modeler.repeated_names import mend_repeated_names
 from corta.errors import ModelError
 from corta.solvers.optmodel.instance import expand
 from corta.solvers.optmodel.levels import to_ir
@@ -41,8 +42,11 @@ def mend_unknown_names(partial: dict[str, Any]) -> tuple[dict[str, Any], list[st
 
 
 def mended(partial: dict[str, Any]) -> dict[str, Any]:
-    """`partial` with misspelt names mended (see `mend_unknown_names`); each mend is logged."""
+    """`partial` with each name declared once (see `mend_repeated_names`) and misspelt names mended (see
+    `mend_unknown_names`); each mend is logged."""
+    partial, repeats = mend_repeated_names(partial)
     partial, notes = mend_unknown_names(partial)
+    notes = repeats + notes
     if notes:
         log.info("mended names: %s", ", ".join(notes))
     return partial

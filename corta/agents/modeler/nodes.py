@@ -4,7 +4,6 @@ import random
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from corta.agents.modeler.checks import looks_like_optimization
 from corta.agents.modeler.finalize import repair_node, solve_node, solved
 from corta.agents.modeler.methods import SearchSettings
 from corta.agents.modeler.name_mending import mended
@@ -14,8 +13,9 @@ from corta.agents.modeler.program import solve_by_program
 from corta.agents.modeler.scoring import StepScorer, score_nodes
 from corta.agents.modeler.state import ModelerState
 from corta.agents.modeler.tree import Node, SearchTree
-from corta.agents.modeler.witness import agreeing, witness_optimum
+from corta.agents.modeler.witness import agreeing, outvoting_optimum, wants_second_witness, witness_optimum
 from corta.models.llm import LLM
+from corta.solvers.optmodel.checks import looks_like_optimization
 from corta.solvers.optmodel.levels import LEVELS
 
 
@@ -96,17 +96,22 @@ class ModelerNodes:
 
     def choose(self, state: ModelerState) -> ModelerState:
         """The answer: among the solved finalists (those a witness program confirms, when it confirms any), a vote
-        on the objective (sc), else the best-scored, near ties by preference. With none solved, the witness's
-        optimum if it has one, else the best-scored failure."""
+        on the objective (sc), else the best-scored, near ties by preference. Two witness programs that agree on an
+        optimum no finalist reaches outvote the finalists. With none solved, a witness's optimum if one has it, else
+        the best-scored failure."""
         settings, tree = state["settings"], state["tree"]
         nodes = [tree.nodes[node_id] for node_id in state["finalists"]]
         good = [node for node in nodes if solved(node)]
         unwitnessed = max(good, key=lambda node: node.score).id if good else None
-        witnessed = witness_optimum(state.get("program"))
-        if witnessed is not None:
+        programs = [state.get("program"), state.get("second_program")]
+        optima = [optimum for optimum in map(witness_optimum, programs) if optimum is not None]
+        if optima:
+            answering = next(program["node"] for program in programs if witness_optimum(program) is not None)  # type: ignore[index]
             if not good:
-                return {"chosen": None, "by_program": True}
-            good = agreeing(good, witnessed) or good
+                return {"chosen": None, "by_program": answering}
+            if outvoting_optimum(good, programs) is not None:
+                return {"chosen": None, "by_program": answering, "unwitnessed": unwitnessed}
+            good = agreeing(good, optima) or good
         choice = self._choice(settings, state["question"], nodes, good)
         return {**choice, "unwitnessed": unwitnessed}
 
@@ -130,16 +135,31 @@ class ModelerNodes:
 
     def program(self, state: ModelerState) -> ModelerState:
         """The model writes a Pyomo program, which runs in the sandbox: the `code` baseline, or a search's witness
-        (then also a node of the tree, under the root)."""
+        (then also a node of the tree, under the root; a second witness is sampled, since at temperature 0 the
+        same prompt returns the same program)."""
+        second = state.get("program") is not None
         outcome = solve_by_program(
-            self.llm, state["question"], seed=state["seed"], time_limit_s=state["time_limit_s"]
+            self.llm,
+            state["question"],
+            seed=state["seed"] + (1 if second else 0),
+            temperature=state["settings"].temperature if second else 0.0,
+            time_limit_s=state["time_limit_s"],
         )
+        written = asdict(outcome)
         if state["settings"].witness:
             tree = state["tree"]
             node = tree.add(tree.nodes[0], "program", {})
             node.program, node.status, node.objective = outcome.code, outcome.status, outcome.objective
             node.error = outcome.error
-        return {"program": asdict(outcome)}
+            written["node"] = node.id
+        return {"second_program" if second else "program": written}
+
+    def wants_second_witness(self, state: ModelerState) -> bool:
+        """A search's second witness is due (see `witness.wants_second_witness`)."""
+        if not state["settings"].witness or state.get("second_program") is not None:
+            return False
+        finalists = [state["tree"].nodes[node_id] for node_id in state["finalists"]]
+        return wants_second_witness([node for node in finalists if solved(node)], state.get("program"))
 
 
 def _vote_key(objective: float) -> float:

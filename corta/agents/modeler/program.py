@@ -40,11 +40,26 @@ ProgramStatus = Literal["optimal", "infeasible", "unbounded", "error"]
 
 _ENTRY = "corta_program_entry"
 # The sandbox runs the module, then calls an entry function: the program's own `if __name__ == "__main__":` guard
-# must hold, and an entry that does nothing comes after it.
+# must hold, and the entry comes after it. The entry reads the program's own result for when it printed none in the
+# asked form: the value of the one active objective of each solved model the program left at module level.
 _AS_SCRIPT = '__name__ = "__main__"\n'
-_CALLABLE_ENTRY = f"\n\ndef {_ENTRY}():\n    return None\n"
+_ENTRY_READING = """
+
+def {entry}():
+    import pyomo.environ as corta_pyo
+    for corta_model in [{models}]:
+        try:  # a name rebound to something else, or a model never solved, reads as nothing
+            corta_objectives = list(corta_model.component_data_objects(corta_pyo.Objective, active=True))
+            if len(corta_objectives) == 1:
+                print(f"SOLVED_MODEL_OBJECTIVE: {{corta_pyo.value(corta_objectives[0])}}")
+        except Exception:
+            pass
+"""
 _FENCE = re.compile(r"```[ \t]*(\w*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _ANSWER = re.compile(r"^[ \t]*(OBJECTIVE|STATUS)[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_SOLVED_MODEL = re.compile(r"^SOLVED_MODEL_OBJECTIVE: (.*)$", re.MULTILINE)
+# Pyomo's HiGHS interface raises, rather than returns, when the model it solved has no feasible point.
+_NO_FEASIBLE_POINT = "A feasible solution was not found"
 _FORBIDDEN_IMPORT = re.compile(r"import (?:of |from )?([\w.]+)")
 _STATUSES: dict[str, ProgramStatus] = {"infeasible": "infeasible", "unbounded": "unbounded"}
 _LONGEST_ERROR = 300
@@ -87,7 +102,7 @@ class ProgramOutcome:
 
 
 def solve_by_program(
-    llm: LLM, question: str, *, seed: int | None = None, time_limit_s: float = 60
+    llm: LLM, question: str, *, seed: int | None = None, temperature: float = 0.0, time_limit_s: float = 60
 ) -> ProgramOutcome:
     """Ask `llm` for a Pyomo program solving `question`, run it in the sandbox and read what it printed.
 
@@ -96,7 +111,14 @@ def solve_by_program(
     outcome, never an exception.
     """
     started = time.monotonic()
-    reply = llm.chat(question, system=PROGRAM_PROMPT, purpose="policy-program", max_tokens=1024, seed=seed)
+    reply = llm.chat(
+        question,
+        system=PROGRAM_PROMPT,
+        purpose="policy-program",
+        temperature=temperature,
+        max_tokens=1024,
+        seed=seed,
+    )
     code = extract_program(reply)
     status, objective, error = run_program(code, time_limit_s)
     return ProgramOutcome(status, objective, code, error, time.monotonic() - started)
@@ -123,19 +145,24 @@ def run_program(code: str, time_limit_s: float) -> tuple[ProgramStatus, float | 
     limits = SandboxLimits(
         cpu_s=max(1, math.ceil(time_limit_s)), wall_s=time_limit_s + SLACK_S, memory_mb=MEMORY_MB
     )
-    result = run_code(
-        _AS_SCRIPT + code + _CALLABLE_ENTRY, _ENTRY, limits=limits, allowed_imports=ALLOWED_IMPORTS
-    )
+    entry = _ENTRY_READING.format(entry=_ENTRY, models=", ".join(_module_models(code)))
+    result = run_code(_AS_SCRIPT + code + entry, _ENTRY, limits=limits, allowed_imports=ALLOWED_IMPORTS)
     if result.error is not None:
+        if _NO_FEASIBLE_POINT in result.error.message:
+            return "infeasible", None, None
         return "error", None, _failure_sentence(result.error)
     return read_answer(result.stdout)
 
 
 def read_answer(stdout: str) -> tuple[ProgramStatus, float | None, str | None]:
-    """The last `OBJECTIVE: <value>` or `STATUS: infeasible|unbounded` line of a program's output."""
+    """The last `OBJECTIVE: <value>` or `STATUS: infeasible|unbounded` line of a program's output; without one, the
+    objective of the solved model the program left behind."""
     answers = _ANSWER.findall(stdout)
     if not answers:
-        return "error", None, "the program printed no OBJECTIVE line"
+        solved_model = _SOLVED_MODEL.findall(stdout)
+        if not solved_model:
+            return "error", None, "the program printed no OBJECTIVE line"
+        answers = [("OBJECTIVE", solved_model[-1])]
     key, value = answers[-1]
     if key == "STATUS":
         status = _STATUSES.get(value.lower())
@@ -149,6 +176,22 @@ def read_answer(stdout: str) -> tuple[ProgramStatus, float | None, str | None]:
     if not math.isfinite(objective):
         return "error", None, f"the program printed an OBJECTIVE that is not a finite number: {value!r}"
     return "optimal", objective, None
+
+
+def _module_models(code: str) -> list[str]:
+    """The names the program binds to a `ConcreteModel()` at module level (also inside a module-level `if`)."""
+    names: list[str] = []
+    statements = list(ast.parse(code).body)
+    while statements:
+        statement = statements.pop(0)
+        if isinstance(statement, ast.If):
+            statements[:0] = statement.body + statement.orelse
+        elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+            called = statement.value.func
+            called_name = called.attr if isinstance(called, ast.Attribute) else getattr(called, "id", "")
+            if called_name == "ConcreteModel":
+                names += [target.id for target in statement.targets if isinstance(target, ast.Name)]
+    return list(dict.fromkeys(names))
 
 
 def _failure_sentence(failure: SandboxFailure) -> str:

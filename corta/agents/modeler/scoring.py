@@ -2,9 +2,9 @@
 
 from typing import Protocol
 
-from corta.agents.modeler.checks import check_factor, check_partial
 from corta.agents.modeler.tree import Node
-from corta.solvers.optmodel.steps import render_steps
+from corta.solvers.optmodel.checked_steps import render_checked_steps
+from corta.solvers.optmodel.checks import check_factor, check_partial
 
 
 class StepScorer(Protocol):
@@ -18,5 +18,9 @@ def score_nodes(question: str, nodes: list[Node], prm: StepScorer | None) -> Non
             node.score = 0.0
             continue
         node.findings = check_partial(question, node.partial)
-        node.prm = prm.score_steps(question, render_steps(node.partial))[-1] if prm is not None else None
+        node.prm = (
+            prm.score_steps(question, render_checked_steps(question, node.partial))[-1]
+            if prm is not None
+            else None
+        )
         node.score = (node.prm if node.prm is not None else 1.0) * check_factor(node.findings)

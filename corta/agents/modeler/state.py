@@ -17,6 +17,7 @@ class ModelerState(TypedDict, total=False):
     finalists: list[int]
     chosen: int | None
     unwitnessed: int | None  # the best-scored solved finalist: the choice without the witness (and the judge)
-    by_program: bool  # no finalist solved and the witness program's optimum is the answer
+    by_program: int | None  # the witness program (tree node id) whose optimum is the answer
     refusal: str | None
-    program: dict[str, Any] | None  # the `code` method's outcome, or the witness program's
+    program: dict[str, Any] | None  # the `code` method's outcome, or the witness program's (with its "node")
+    second_program: dict[str, Any] | None  # a second witness, written when the first one settles nothing

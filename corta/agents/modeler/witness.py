@@ -4,6 +4,10 @@ The policy writes the problem once more as a Pyomo program (the `code` method's 
 answer does not replace the structured search; it ranks it. A solved finalist whose objective the program confirms is
 preferred over one it does not: a wrong meaning (a dropped rule, a total read as a per-item limit) seldom comes out
 the same in both. When no finalist solves, the program's optimum is the answer, marked as such.
+
+When the program's optimum matches no solved finalist, or nothing answers at all (no finalist solved and the program
+failed), a second program is written at another seed. Two programs that agree with each other and with no finalist
+outvote the finalists; otherwise the second program counts as one more witness.
 """
 
 import math
@@ -22,21 +26,45 @@ def witness_optimum(program: dict[str, Any] | None) -> float | None:
     return float(program["objective"])
 
 
-def agreeing(nodes: list[Node], objective: float) -> list[Node]:
-    """The solved nodes whose objective equals the witness's to a relative 1e-6."""
-    return [node for node in nodes if node.objective is not None and _agree(node.objective, objective)]
+def agreeing(nodes: list[Node], objectives: list[float]) -> list[Node]:
+    """The solved nodes whose objective equals one of the witnesses' to a relative 1e-6."""
+    return [
+        node
+        for node in nodes
+        if node.objective is not None and any(_agree(node.objective, objective) for objective in objectives)
+    ]
 
 
-def witness_role(witness: Node | None, answered: bool, objective: float | None) -> WitnessRole | None:
-    """What the witness did for the final answer `objective`: "answered" it (no finalist solved), "confirmed" it,
-    was "overruled" (its optimum differs from the answer's) or "failed" (reached no optimum); None without one."""
-    if witness is None:
+def wants_second_witness(solved_finalists: list[Node], program: dict[str, Any] | None) -> bool:
+    """Whether a second program is worth its call: the first one's optimum matches no solved finalist, or no finalist
+    solved and the first program reached no optimum either."""
+    optimum = witness_optimum(program)
+    if optimum is None:
+        return not solved_finalists
+    return bool(solved_finalists) and not agreeing(solved_finalists, [optimum])
+
+
+def outvoting_optimum(solved_finalists: list[Node], programs: list[dict[str, Any] | None]) -> float | None:
+    """The optimum two programs agree on when no solved finalist reaches it, else None."""
+    optima = [optimum for optimum in map(witness_optimum, programs) if optimum is not None]
+    if len(optima) < 2 or not _agree(optima[0], optima[1]) or agreeing(solved_finalists, optima[:1]):
         return None
-    if witness.status != "optimal" or witness.objective is None:
+    return optima[0]
+
+
+def witness_role(witnesses: list[Node], answered: bool, objective: float | None) -> WitnessRole | None:
+    """What the witness programs did for the final answer `objective`: "answered" it (their optimum is the answer),
+    "confirmed" it, were "overruled" (their optima differ from the answer's) or "failed" (reached no optimum); None
+    without a witness."""
+    if not witnesses:
+        return None
+    optima = [node.objective for node in witnesses if node.status == "optimal" and node.objective is not None]
+    if not optima:
         return "failed"
     if answered:
         return "answered"
-    return "confirmed" if objective is not None and _agree(objective, witness.objective) else "overruled"
+    confirmed = objective is not None and any(_agree(objective, optimum) for optimum in optima)
+    return "confirmed" if confirmed else "overruled"
 
 
 def _agree(first: float, second: float) -> bool:

@@ -17,10 +17,10 @@ from typing import Any
 from corta.datasets.optimization import load_benchmark
 from corta.errors import DatasetError, ModelError
 from corta.models.reward.perturbations import perturb
+from corta.solvers.optmodel.checked_steps import render_checked_steps
 from corta.solvers.optmodel.levels import LEVELS, from_ir
 from corta.solvers.optmodel.schema import load_model
 from corta.solvers.optmodel.solve import solve
-from corta.solvers.optmodel.steps import render_steps
 
 # The fixtures' ids name records as their source files count them; the loaders' ids use these variants and keys.
 _VARIANTS = {"complexor": "orthought", "logior": "problems", "nl4opt": "llmopt", "nlp4lp": "orthought"}
@@ -106,7 +106,7 @@ def split_by_problem(
 
 def gold_examples(gold: GoldModel) -> list[StepExample]:
     """Every level prefix of the gold model, each labelled correct."""
-    steps = render_steps(from_ir(gold.model))
+    steps = render_checked_steps(gold.question, from_ir(gold.model))
     return [
         StepExample(gold.id, gold.question, tuple(steps[: i + 1]), 1.0, "gold") for i in range(len(steps))
     ]
@@ -140,7 +140,7 @@ def perturbation_examples(
     for perturbation in perturb(gold.model, random.Random(f"{seed}:{gold.id}"), per_operator):
         if not _changes(reference, _outcome(perturbation.model, time_limit_s)):
             continue
-        steps = render_steps(from_ir(perturbation.model))
+        steps = render_checked_steps(gold.question, from_ir(perturbation.model))
         first = LEVELS.index(perturbation.level)
         examples.extend(
             StepExample(gold.id, gold.question, tuple(steps[: i + 1]), 0.0, perturbation.operator, first)

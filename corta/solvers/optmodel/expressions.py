@@ -8,7 +8,9 @@ Accepted, after LaTeX-ish spellings are normalised (`\\sum_{i \\in I}`, `\\leq`,
 - references `x`, `x_i`, `x_{i,j}`, `x[i][j]`, `x[i,j]`, `x_ij` (split against the declared names later),
   index arithmetic `s_{t-1}`;
 - `+ - * /`, juxtaposition `2 x`, powers `x^2`, comparisons `<= >= = == < >` (chains `0 <= x <= 5`);
-- constraint domains before (`forall i in I: …`) or after (`…, forall i in I`) the comparison.
+- constraint domains before (`forall i in I: …`) or after (`…, forall i in I`) the comparison; a domain over
+  consecutive numbers `i in {1,2,3}` reads as the range 1 … 3;
+- Python's spelling of a sum, `sum(c[i]*x[i] for i in I)`, and `sum(a*x + b*y)` around a plain expression.
 
 Errors are `ModelError`s carrying the original text and the character position in it.
 """
@@ -113,6 +115,7 @@ comparison: expr (CMP expr)+
 bindings: binding ("," binding)*
 filtered_bindings: binding ("," binding)* ((":"|"|") condition ("," condition)*)?
 ?binding: index_target IN NAME          -> member
+        | index_target IN "{" NUMBER ("," NUMBER)* "}"  -> literal_member
         | condition
 index_target: NAME | "(" NAME ("," NAME)+ ")"
 condition: expr CMP expr
@@ -135,6 +138,8 @@ condition: expr CMP expr
      | "{" expr "}"
      | summation
      | FRAC "{" expr "}" "{" expr "}"    -> frac
+     | SUMCALL "(" expr FORALL filtered_bindings ")"  -> call_sum
+     | SUMCALL "(" expr ")"                        -> call_total
 summation: SUM "_" "{" filtered_bindings "}" term
          | SUM "_" "{" NAME CMP expr "}" CARET atom term   -> range_sum
 ref: NAME subscript*
@@ -147,6 +152,7 @@ index_list: index_item ("," index_item)*
 
 FORALL.3: /forall(?![A-Za-z0-9])/
 SUM.3: /sum(?=\s*_\s*\{)/
+SUMCALL.3: /sum(?=\s*\()/
 FRAC.3: /frac(?=\s*\{)/
 IN.3: /in(?![A-Za-z0-9_])/
 NAME: /[A-Za-z](?:[A-Za-z0-9]|_(?=[A-Za-z0-9]))*/
@@ -265,6 +271,24 @@ class _ToAst(Transformer):
 
     def summation(self, _sum: Token, bindings: tuple[Binding, ...], body: Expr) -> Sum:
         return Sum(bindings, body)
+
+    def call_sum(self, _sum: Token, body: Expr, _forall: Token, bindings: tuple[Binding, ...]) -> Sum:
+        return Sum(bindings, body)
+
+    def call_total(self, _sum: Token, body: Expr) -> Expr:
+        return body
+
+    def literal_member(self, names: tuple[str, ...], keyword: Token, *numbers: Token) -> Range:
+        values = [float(number) for number in numbers]
+        consecutive = all(value.is_integer() for value in values) and values == [
+            values[0] + step for step in range(len(values))
+        ]
+        if len(names) != 1 or not consecutive:
+            raise ModelError(
+                "Declare a set for {" + ", ".join(numbers) + "} and write `i in NAME`.",
+                position=keyword.start_pos,
+            )
+        return Range(names[0], Num(values[0]), Num(values[-1]))
 
     def range_sum(
         self, _sum: Token, name: Token, op: Token, start: Expr, _caret: Token, stop: Expr, body: Expr

@@ -68,14 +68,17 @@ class Policy:
         self.l3_by_seed = l3_by_seed or (lambda seed: [RIGHT, WRONG_SENSE, None][seed % 3])
         self.full_by_seed = full_by_seed or (lambda seed: RIGHT)
         self.repair = repair or RIGHT
-        self.program = PROGRAM
+        self.program = PROGRAM  # every program reply, unless `programs` lists them in turn
+        self.programs: list[str] = []
+        self.program_temperatures: list[float] = []
         self.prompts: list[str] = []
 
     def __call__(self, body: dict[str, Any]) -> str | tuple[str, dict[str, float]]:
         prompt = body["messages"][-1]["content"]
         self.prompts.append(prompt)
         if "Pyomo" in body["messages"][0]["content"]:
-            return self.program
+            self.program_temperatures.append(body.get("temperature", 0.0))
+            return self.programs.pop(0) if self.programs else self.program
         seed = body.get("seed", 0)
         if "That reply was not valid" in prompt:
             return "still not JSON"

@@ -12,6 +12,7 @@ from tests.agents.modeler.scripted import (
     BEST,
     CONFLICT,
     NO_MARKET,
+    PROGRAM,
     QUESTION,
     RIGHT,
     WRONG_SENSE,
@@ -115,6 +116,37 @@ def test_a_crashing_witness_leaves_the_search_its_answer(policy: Policy) -> None
     assert result.objective == pytest.approx(160) and result.witness == "failed"
     witness = next(node for node in result.tree if node["level"] == "program")
     assert witness["status"] == "error" and "no idea" in witness["error"]
+
+
+def test_two_agreeing_witnesses_outvote_finalists_that_both_missed_a_rule(policy: Policy) -> None:
+    policy.l3_by_seed = lambda seed: NO_MARKET  # every finalist drops the market rule: 160
+    policy.repair = NO_MARKET
+    with StubServer(responder=policy) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        result = solve_problem(QUESTION, llm, "bpp", prm=KeywordPRM(), seed=0)
+    assert (result.objective, result.model) == (pytest.approx(BEST), None)
+    assert (result.witness, result.unwitnessed_objective) == ("answered", pytest.approx(160))
+    assert "Two witness programs agree on 121" in result.message
+    assert [node["objective"] for node in result.tree if node["level"] == "program"] == [BEST, BEST]
+    assert policy.program_temperatures == [0.0, 0.7]  # the second program is sampled, not the first again
+
+
+def test_a_disagreeing_witness_that_the_second_does_not_back_is_overruled(policy: Policy) -> None:
+    policy.l3_by_seed = lambda seed: NO_MARKET
+    policy.repair = NO_MARKET
+    policy.programs = [PROGRAM, "```python\nraise ValueError('lost')\n```"]
+    with StubServer(responder=policy) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        result = solve_problem(QUESTION, llm, "bpp", prm=KeywordPRM(), seed=0)
+    assert (result.objective, result.witness) == (pytest.approx(160), "overruled")
+    assert result.model is not None
+    assert [node["status"] for node in result.tree if node["level"] == "program"] == ["optimal", "error"]
+
+
+def test_a_witness_that_confirms_a_finalist_is_not_written_twice(llm: LLM) -> None:
+    result = solve_problem(QUESTION, llm, "bpp", prm=KeywordPRM(), seed=0)
+    assert result.witness == "confirmed"
+    assert sum(node["level"] == "program" for node in result.tree) == 1
 
 
 def test_cot_is_one_call(llm: LLM, policy: Policy) -> None:

@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from corta.agents.modeler.checks import compile_findings
 from corta.agents.modeler.name_mending import mend_unknown_names
+from corta.solvers.optmodel.checks import compile_findings
 
 
 def _model(parameters: list[str], variables: list[str], objective: str, *constraints: str) -> dict[str, Any]:

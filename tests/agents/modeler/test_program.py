@@ -44,6 +44,14 @@ if result.solver.termination_condition == pyo.TerminationCondition.infeasible:
     print("STATUS: infeasible")
 """
 
+# The same LP at module level, solved, its optimum printed in words rather than on an OBJECTIVE line.
+UNASKED_FORM = (
+    SMALL_LP.replace("def main():\n", "")
+    .replace("\n    ", "\n")
+    .replace('print(f"OBJECTIVE: {pyo.value(m.obj)}")', 'print("The best profit is", pyo.value(m.obj))')
+    .split("if __name__")[0]
+)
+
 
 class ScriptedLLM:
     """Answers every chat with one fixed reply and records how it was asked."""
@@ -102,6 +110,32 @@ def test_an_endless_program_times_out_within_the_wall_limit() -> None:
 def test_an_infeasible_model_reports_infeasible() -> None:
     outcome = solve_by_program(ScriptedLLM(fenced(INFEASIBLE)), "question")
     assert (outcome.status, outcome.objective, outcome.error) == ("infeasible", None, None)
+
+
+def test_a_model_the_solver_finds_infeasible_is_infeasible_even_when_pyomo_raises() -> None:
+    raising = INFEASIBLE.replace(", load_solutions=False", "")
+    outcome = solve_by_program(ScriptedLLM(fenced(raising)), "question")
+    assert (outcome.status, outcome.objective, outcome.error) == ("infeasible", None, None)
+
+
+def test_without_an_objective_line_the_solved_model_s_objective_is_read() -> None:
+    outcome = solve_by_program(ScriptedLLM(fenced(UNASKED_FORM)), "question")
+    assert (outcome.status, outcome.error) == ("optimal", None)
+    assert outcome.objective == pytest.approx(38.0)
+
+
+def test_an_unsolved_model_without_an_objective_line_is_still_an_error() -> None:
+    unsolved = UNASKED_FORM.replace('pyo.SolverFactory("appsi_highs").solve(m)', "")
+    unsolved = unsolved.replace('print("The best profit is", pyo.value(m.obj))', 'print("done")')
+    outcome = solve_by_program(ScriptedLLM(fenced(unsolved)), "question")
+    assert (outcome.status, outcome.error) == ("error", "the program printed no OBJECTIVE line")
+
+
+def test_a_model_name_rebound_to_something_else_does_not_hide_the_printed_answer() -> None:
+    rebound = SMALL_LP.replace("def main():", "m = pyo.ConcreteModel()\nm = 3\n\n\ndef main():")
+    outcome = solve_by_program(ScriptedLLM(fenced(rebound)), "question")
+    assert (outcome.status, outcome.error) == ("optimal", None)
+    assert outcome.objective == pytest.approx(38.0)
 
 
 def test_a_syntax_error_gives_the_programs_own_line() -> None:

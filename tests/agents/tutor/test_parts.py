@@ -2,6 +2,7 @@
 
 from corta.agents.tutor.code_blocks import code_lines, python_blocks, run_blocks
 from corta.agents.tutor.language import detect_language
+from corta.agents.tutor.nodes import excerpt
 from corta.agents.tutor.reflection import deterministic_problems
 
 
@@ -32,3 +33,12 @@ def test_hint_guard_counts_code_lines_in_any_language():
     assert deterministic_problems(one_line, "hint", []) == []
     fix = "Try:\n```\nfor i in range(len(xs)):\n    print(xs[i])\n```"
     assert deterministic_problems(fix, "hint", []) and deterministic_problems(fix, "explain", []) == []
+
+
+def test_a_passage_is_cut_after_a_sentence_and_marked():
+    text = "A list is a sequence. It keeps order.\n\nSlices copy. " + "More words here " * 40
+    assert excerpt(text, 60) == "A list is a sequence. It keeps order.\n\nSlices copy. …"
+    assert excerpt(text, 45) == "A list is a sequence. It keeps order. …"
+    assert excerpt("short", 60) == "short"
+    unbroken = "word " * 30
+    assert excerpt(unbroken, 42) == ("word " * 8).rstrip() + " …"

@@ -130,3 +130,18 @@ def test_one_pair_of_braces_around_the_whole_text_is_dropped():
     assert without_positions(parse_expression("{a} + {b}")) == without_positions(parse_expression("a + b"))
     with pytest.raises(ModelError, match="position 16"):
         parse_constraint("{3 * s} >= j / 3}")
+
+
+def test_python_sums_read_as_the_grammar_s_sums():
+    generator = parse_expression("sum(c[i]*x[i] for i in I) + 5")
+    written = parse_expression("sum_{i in I} (c[i]*x[i]) + 5")
+    assert without_positions(generator) == without_positions(written)
+    around_plain = parse_expression("sum(a*x + b*y)")
+    assert without_positions(around_plain) == without_positions(parse_expression("a*x + b*y"))
+
+
+def test_a_domain_over_consecutive_numbers_is_a_range_and_other_literals_ask_for_a_set():
+    (binding,) = parse_constraint("first_dose >= 0 for all i in {1,2}").domain
+    assert binding == Range("i", Num(1.0), Num(2.0))
+    with pytest.raises(ModelError, match=r"Declare a set for \{1, 3\}"):
+        parse_domain("i in {1, 3}")

@@ -1,6 +1,6 @@
 """Deterministic checks: numbers from the text, the goal's sense, whether the text is a problem at all, compiling."""
 
-from corta.agents.modeler.checks import (
+from corta.solvers.optmodel.checks import (
     check_factor,
     check_partial,
     expected_sense,
