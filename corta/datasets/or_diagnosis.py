@@ -5,7 +5,7 @@ model with one thing changed: the variable types (counts left continuous, or mea
 objective's sense. Anything else is a wrong meaning: a dropped or misread rule, wrong data.
 """
 
-import math
+from collections.abc import Callable
 from typing import Any, Literal
 
 from corta.errors import ModelError
@@ -13,11 +13,13 @@ from corta.solvers.optmodel.schema import load_model
 from corta.solvers.optmodel.solve import solve
 
 Diagnosis = Literal["variable types", "objective sense", "meaning"]
-_REL_TOL = 1e-6
 
 
-def diagnose_wrong_value(model: dict[str, Any], gold: float, time_limit_s: float = 10.0) -> Diagnosis:
-    """The one change to the IR `model` that reaches `gold`, else "meaning"."""
+def diagnose_wrong_value(
+    model: dict[str, Any], is_gold: Callable[[float], bool], time_limit_s: float = 10.0
+) -> Diagnosis:
+    """The one change to the IR `model` whose optimum `is_gold` accepts (the evaluation's own scoring), else
+    "meaning"."""
     variables = model["variable"]
     integral = any(variable.get("type", "CONTINUOUS") != "CONTINUOUS" for variable in variables)
     retyped = [{**variable, "type": "CONTINUOUS" if integral else "INTEGER"} for variable in variables]
@@ -27,16 +29,16 @@ def diagnose_wrong_value(model: dict[str, Any], gold: float, time_limit_s: float
         ("objective sense", {**model, "objective": flipped}),
     ]
     for diagnosis, probe in probes:
-        if _reaches(probe, gold, time_limit_s):
+        if _reaches(probe, is_gold, time_limit_s):
             return diagnosis
     return "meaning"
 
 
-def _reaches(model: dict[str, Any], gold: float, time_limit_s: float) -> bool:
+def _reaches(model: dict[str, Any], is_gold: Callable[[float], bool], time_limit_s: float) -> bool:
     try:
         result = solve(load_model(model), time_limit_s=time_limit_s)
     except ModelError:
         return False
     if result.status != "optimal" or result.objective is None:
         return False
-    return math.isclose(result.objective, gold, rel_tol=_REL_TOL, abs_tol=_REL_TOL)
+    return is_gold(result.objective)

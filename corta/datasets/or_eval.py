@@ -80,7 +80,11 @@ class ModelerTask:
         if result.model is not None:
             record["model"] = result.model
             if record["failure"] == "wrong_value" and item.answer is not None:
-                record["diagnosis"] = diagnose_wrong_value(result.model, item.answer, self.time_limit_s)
+                record["diagnosis"] = diagnose_wrong_value(
+                    result.model,
+                    lambda objective: is_correct(item, "optimal", objective, TOLERANCES["1e-6"]),
+                    self.time_limit_s,
+                )
         if result.witness is not None:
             # The same search's answer without the witness (its best-scored solved finalist): an ablation for free.
             unwitnessed = result.unwitnessed_objective

@@ -13,7 +13,7 @@ from corta.agents.modeler.program import solve_by_program
 from corta.agents.modeler.scoring import StepScorer, score_nodes
 from corta.agents.modeler.state import ModelerState
 from corta.agents.modeler.tree import Node, SearchTree
-from corta.agents.modeler.witness import agreeing, outvoting_optimum, wants_second_witness, witness_optimum
+from corta.agents.modeler.witness import agreeing, programs_outvote, wants_second_witness, witness_optimum
 from corta.models.llm import LLM
 from corta.solvers.optmodel.checks import looks_like_optimization
 from corta.solvers.optmodel.levels import LEVELS
@@ -103,13 +103,16 @@ class ModelerNodes:
         nodes = [tree.nodes[node_id] for node_id in state["finalists"]]
         good = [node for node in nodes if solved(node)]
         unwitnessed = max(good, key=lambda node: node.score).id if good else None
-        programs = [state.get("program"), state.get("second_program")]
-        optima = [optimum for optimum in map(witness_optimum, programs) if optimum is not None]
-        if optima:
-            answering = next(program["node"] for program in programs if witness_optimum(program) is not None)  # type: ignore[index]
+        reached = [
+            (program["node"], optimum)
+            for program in (state.get("program"), state.get("second_program"))
+            if (optimum := witness_optimum(program)) is not None
+        ]
+        if reached:
+            answering, optima = reached[0][0], [optimum for _, optimum in reached]
             if not good:
                 return {"chosen": None, "by_program": answering}
-            if outvoting_optimum(good, programs) is not None:
+            if programs_outvote(good, optima):
                 return {"chosen": None, "by_program": answering, "unwitnessed": unwitnessed}
             good = agreeing(good, optima) or good
         choice = self._choice(settings, state["question"], nodes, good)

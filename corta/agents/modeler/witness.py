@@ -6,7 +6,7 @@ preferred over one it does not: a wrong meaning (a dropped rule, a total read as
 the same in both. When no finalist solves, the program's optimum is the answer, marked as such.
 
 When the program's optimum matches no solved finalist, or nothing answers at all (no finalist solved and the program
-failed), a second program is written at another seed. Two programs that agree with each other and with no finalist
+failed), a second program is sampled (at temperature 0 the prompt would return the same program). Two programs that agree with each other and with no finalist
 outvote the finalists; otherwise the second program counts as one more witness.
 """
 
@@ -44,12 +44,9 @@ def wants_second_witness(solved_finalists: list[Node], program: dict[str, Any] |
     return bool(solved_finalists) and not agreeing(solved_finalists, [optimum])
 
 
-def outvoting_optimum(solved_finalists: list[Node], programs: list[dict[str, Any] | None]) -> float | None:
-    """The optimum two programs agree on when no solved finalist reaches it, else None."""
-    optima = [optimum for optimum in map(witness_optimum, programs) if optimum is not None]
-    if len(optima) < 2 or not _agree(optima[0], optima[1]) or agreeing(solved_finalists, optima[:1]):
-        return None
-    return optima[0]
+def programs_outvote(solved_finalists: list[Node], optima: list[float]) -> bool:
+    """Whether two witness programs agree on an optimum that no solved finalist reaches."""
+    return len(optima) == 2 and _agree(*optima) and not agreeing(solved_finalists, optima)
 
 
 def witness_role(witnesses: list[Node], answered: bool, objective: float | None) -> WitnessRole | None:

@@ -8,10 +8,8 @@ encoder to learn, so the step carries the finding in words. Training, evaluation
 from typing import Any
 
 from corta.solvers.optmodel.checks import check_partial
+from corta.solvers.optmodel.levels import LEVEL_SCHEMAS, LEVELS
 from corta.solvers.optmodel.steps import render_steps
-
-# The keys each level adds to a partial model, in order (L1 data, L2 variables, L3 objective and constraints).
-_LEVEL_KEYS = (("sets", "parameters"), ("variables",), ("objective", "constraints"))
 
 
 def render_checked_steps(question: str, partial: dict[str, Any]) -> list[str]:
@@ -21,8 +19,8 @@ def render_checked_steps(question: str, partial: dict[str, Any]) -> list[str]:
     checked: list[str] = []
     seen: list[str] = []
     prefix: dict[str, Any] = {}
-    for step, keys in zip(steps, _LEVEL_KEYS, strict=False):
-        prefix.update({key: partial[key] for key in keys if key in partial})
+    for step, level in zip(steps, LEVELS, strict=False):
+        prefix.update({key: partial[key] for key in LEVEL_SCHEMAS[level].model_fields if key in partial})
         findings = [finding for finding in check_partial(question, prefix) if finding not in seen]
         seen += findings
         checked.append("".join(f"Check: {finding}\n" for finding in findings) + step)
