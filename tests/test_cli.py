@@ -54,6 +54,13 @@ def test_bad_args_json_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "not JSON" in result.output
 
 
+def test_retrieval_only_is_refused_where_there_is_no_hit_at_3(tmp_path):
+    result = runner.invoke(
+        app, ["eval", "tutor", "--bench", "socratic", "--retrieval-only", "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code != 0 and "only the qacp benchmark" in result.stderr and "Traceback" not in result.output
+
+
 def test_unreachable_model_is_one_sentence_not_a_traceback():
     url = f"http://127.0.0.1:{choose_port(1)}/v1"
     result = runner.invoke(app, ["llm", "ask", "hi", "--model", url])

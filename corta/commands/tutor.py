@@ -1,7 +1,7 @@
 """`corta tutor ask`: one turn with Molly on the knowledge base; threads continue across runs (SQLite)."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -77,6 +77,9 @@ def eval_tutor(
     sample_seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
     rounds: Annotated[int, typer.Option(min=0, help="Revision rounds after reflection, at most.")] = 2,
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N items (of the sample).")] = None,
+    retrieval_only: Annotated[
+        bool, typer.Option(help="qacp: perception and retrieval only (hit@3 in a fraction of the time).")
+    ] = False,
     model: ModelOption = None,
 ) -> None:
     """Evaluate Molly: hit@3, judged correctness of draft and answer, and latency (qacp); solution leaks in hint
@@ -84,9 +87,10 @@ def eval_tutor(
     import sys
 
     from corta.agents.tutor.agent import Tutor
+    from corta.agents.tutor.nodes import TutorNodes
     from corta.datasets.evaluate import run_evaluation, write_report
     from corta.datasets.sampling import sample
-    from corta.datasets.tutor_eval import QacpTask, SocraticTask
+    from corta.datasets.tutor_eval import QacpRetrievalTask, QacpTask, SocraticTask
     from corta.datasets.tutoring import load_qacp, load_socratic
     from corta.models.llm import LLM
     from corta.models.runtime.connect import connect
@@ -95,6 +99,8 @@ def eval_tutor(
 
     if bench not in ("qacp", "socratic"):
         raise ConfigError(f"Unknown tutor benchmark {bench!r}: use qacp or socratic.")
+    if retrieval_only and bench != "qacp":
+        raise ConfigError("--retrieval-only measures hit@3, which only the qacp benchmark has.")
     settings = load_settings()
     items = load_qacp(data) if bench == "qacp" else load_socratic(data)
     if sample_size is not None:
@@ -104,7 +110,12 @@ def eval_tutor(
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
         tutor = Tutor(llm, knowledge_base, max_rounds=rounds)
-        task = QacpTask(tutor, llm) if bench == "qacp" else SocraticTask(tutor)
-        run_evaluation(task, items, out, workers=1, limit=limit, command=command)  # type: ignore[arg-type]
-    report = write_report(out, f"{bench}: Molly tutor", command, "answer_seconds")
+        if retrieval_only:
+            task: Any = QacpRetrievalTask(TutorNodes(llm, knowledge_base))
+        else:
+            task = QacpTask(tutor, llm) if bench == "qacp" else SocraticTask(tutor)
+        run_evaluation(task, items, out, workers=1, limit=limit, command=command)
+    title = f"{bench}: Molly tutor" + (", perception and retrieval only" if retrieval_only else "")
+    timing = "perceive_seconds" if retrieval_only else "answer_seconds"
+    report = write_report(out, title, command, timing)
     typer.echo(f"report: {report}")

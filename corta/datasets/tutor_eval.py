@@ -4,7 +4,8 @@ Per QACP item: retrieval hit@3, the judge's correctness score of the first draft
 report shows what reflection adds), rounds, calls and latency. Matching rule of hit@3: a retrieved passage covers
 the item's knowledge point when its citation (file and section path, lower-cased) contains one of that knowledge
 point's keywords (`KNOWLEDGE_POINT_KEYWORDS`, e.g. Functions → "function", "def ", "argument", "lambda"). It is
-measured twice: on the query the tutor wrote (English, from perception) and on the learner's raw question.
+measured twice: on the query the tutor wrote (English, from perception) and on the learner's raw question. The
+retrieval-only task measures hit@3 alone, with the tutor's own perceive step, route and retrieval and no reply.
 
 Per Socratic item (hint mode, the student's first message with the buggy code): the reply leaks the solution when
 (a) one of its code blocks, run in the sandbox with the problem's unit tests, passes them all, or (b) it contains
@@ -15,6 +16,7 @@ longer (shorter ones, like `or` or `==`, occur in any reply).
 import re
 import statistics
 import textwrap
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +24,8 @@ from pydantic import BaseModel, Field
 
 from corta.agents.tutor.agent import Tutor
 from corta.agents.tutor.code_blocks import python_blocks
+from corta.agents.tutor.nodes import Retriever, TutorNodes
+from corta.agents.tutor.state import turn_input
 from corta.datasets.tutoring import QacpItem, SocraticItem
 from corta.errors import LLMOutputError
 from corta.models.llm import LLM
@@ -113,8 +117,6 @@ class QacpTask:
 
     def run(self, item: QacpItem) -> dict[str, Any]:
         result = self.tutor.ask(item.question, mode="explain", thread=f"eval-{item.id}")
-        raw = self.tutor.retriever.search(item.question, k=3)
-        raw_passages = [{"path": p.path, "title": p.title} for p in raw]
         draft_score = judge_correctness(self.judge, item.question, item.answer, result.first_draft)
         final_score = (
             draft_score
@@ -126,14 +128,16 @@ class QacpTask:
             "category": item.knowledge_point,
             "success": hit,
             "hit_at_3": hit,
-            "hit_at_3_raw_question": covers(item.knowledge_point, raw_passages),
+            "hit_at_3_raw_question": covers_by_raw_question(self.tutor.retriever, item),
             "draft_score": draft_score,
             "final_score": final_score,
             "rounds": result.rounds,
             "calls": result.calls,
             "answer_seconds": round(result.seconds, 2),
+            "step_seconds": step_seconds(result.by_step),
             "intent": result.intent,
             "query_sources": [s["path"] for s in result.sources],
+            "answer": result.answer,
         }
 
     def category(self, item: QacpItem) -> str:
@@ -141,6 +145,48 @@ class QacpTask:
 
     def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return summary_rows(records, ["hit_at_3", "hit_at_3_raw_question"], ["draft_score", "final_score"])
+
+
+@dataclass
+class QacpRetrievalTask:
+    """Molly's perception and retrieval only, on QACP questions: hit@3 without drafting (a quick loop for work on
+    the knowledge base or on perception). The steps and the route between them are the tutor's own."""
+
+    nodes: TutorNodes
+    name: str = "tutor-qacp-retrieval"
+    scoring: str = (
+        "hit@3: a top-3 citation names the knowledge point (perception and retrieval only, no reply)"
+    )
+
+    def run(self, item: QacpItem) -> dict[str, Any]:
+        started = time.perf_counter()
+        state = turn_input(item.question, "", "", [], "explain")
+        state.update(self.nodes.perceive(state))
+        route = self.nodes.route_after_perceive(state)
+        passages = self.nodes.retrieve(state)["passages"] if route == "retrieve" else []
+        hit = covers(item.knowledge_point, passages)
+        return {
+            "category": item.knowledge_point,
+            "success": hit,
+            "hit_at_3": hit,
+            "hit_at_3_raw_question": covers_by_raw_question(self.nodes.retriever, item),
+            "route": route,
+            "query": state["perception"]["query"],
+            "query_sources": [p["path"] for p in passages],
+            "perceive_seconds": round(time.perf_counter() - started, 2),
+        }
+
+    def category(self, item: QacpItem) -> str:
+        return item.knowledge_point
+
+    def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return summary_rows(records, ["hit_at_3", "hit_at_3_raw_question"], [])
+
+
+def covers_by_raw_question(retriever: Retriever, item: QacpItem) -> bool:
+    """hit@3 of the learner's own words as the query (the baseline that perception's query should beat)."""
+    raw = retriever.search(item.question, k=3)
+    return covers(item.knowledge_point, [{"path": p.path, "title": p.title} for p in raw])
 
 
 @dataclass
@@ -165,6 +211,10 @@ class SocraticTask:
             "rounds": result.rounds,
             "calls": result.calls,
             "answer_seconds": round(result.seconds, 2),
+            "step_seconds": step_seconds(result.by_step),
+            "reply_tokens": reply_tokens(result.by_step),
+            "first_review": result.reviews[0]["problems"] if result.reviews else [],
+            "answer": result.answer,
         }
 
     def category(self, item: SocraticItem) -> str:
@@ -172,6 +222,19 @@ class SocraticTask:
 
     def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return summary_rows(records, ["leak", "draft_leak"], [])
+
+
+def step_seconds(by_step: dict[str, dict[str, float | int]]) -> dict[str, float]:
+    """Seconds spent in each kind of call ("draft", "reflect", …) of one answer."""
+    return {
+        purpose.removeprefix("tutor-"): round(float(use["latency_s"]), 2) for purpose, use in by_step.items()
+    }
+
+
+def reply_tokens(by_step: dict[str, dict[str, float | int]]) -> int:
+    """Tokens the model wrote in drafts and revisions of one answer: what the reply budget bounds."""
+    return sum(int(use["completion_tokens"]) for purpose, use in by_step.items()
+               if purpose in ("tutor-draft", "tutor-revise"))  # fmt: skip
 
 
 def summary_rows(records: list[dict[str, Any]], rates: list[str], scores: list[str]) -> list[dict[str, Any]]:
@@ -196,4 +259,8 @@ def summary_rows(records: list[dict[str, Any]], rates: list[str], scores: list[s
                 "value": round(times[min(len(times) - 1, int(0.9 * len(times)))], 2),
             }
         )
+    answered = [r["step_seconds"] for r in records if isinstance(r.get("step_seconds"), dict)]
+    for step in sorted({step for steps in answered for step in steps}):
+        mean = statistics.fmean(steps.get(step, 0.0) for steps in answered)
+        rows.append({"measure": f"mean seconds in {step} calls per answer", "value": round(mean, 2)})
     return rows

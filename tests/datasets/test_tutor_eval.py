@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from corta.agents.tutor.agent import Tutor
-from corta.datasets.tutor_eval import QacpTask, SocraticTask, covers, leaks_solution
+from corta.agents.tutor.nodes import TutorNodes
+from corta.agents.tutor.reflection import HINT_CODE_PROBLEM
+from corta.datasets.tutor_eval import (
+    QacpRetrievalTask,
+    QacpTask,
+    SocraticTask,
+    covers,
+    leaks_solution,
+    summary_rows,
+)
 from corta.datasets.tutoring import QacpItem, SocraticItem, load_qacp, load_socratic
 from corta.models.llm import LLM
 from corta.models.runtime.endpoint import Endpoint
@@ -81,7 +90,26 @@ def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
         )
     assert record["hit_at_3"] and record["hit_at_3_raw_question"]
     assert (record["draft_score"], record["final_score"], record["rounds"]) == (2, 4, 1)
+    assert set(record["step_seconds"]) == {"perceive", "draft", "reflect", "revise"}
     assert retriever.queries == ["default argument values"] * 2 + ["函数的默认参数是什么？"]
+
+
+def test_retrieval_only_measures_hit_at_3_with_one_perception_call_and_the_tutors_route():
+    retriever = FixedRetriever()
+    question = QacpItem("qacp/1", "Functions", "函数的默认参数是什么？", "…")
+    with scripted(Script()) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        record = QacpRetrievalTask(TutorNodes(llm, retriever)).run(question)
+    assert (
+        record["hit_at_3"] and record["route"] == "retrieve" and record["query"] == "default argument values"
+    )
+    assert server.responder.kinds() == ["perceive"]
+    off_topic = Script(perception={"intent": "off_topic", "query": "cooking"})
+    with scripted(off_topic) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        record = QacpRetrievalTask(TutorNodes(llm, retriever)).run(question)
+    assert record["route"] == "off_topic" and record["query_sources"] == [] and not record["hit_at_3"]
+    assert record["hit_at_3_raw_question"]  # the raw question still finds the section: perception lost it
 
 
 def test_socratic_task_counts_a_leak_only_in_what_the_learner_sees():
@@ -91,3 +119,16 @@ def test_socratic_task_counts_a_leak_only_in_what_the_learner_sees():
         llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
         record = SocraticTask(Tutor(llm, FixedRetriever(), max_rounds=0)).run(FIBONACCI)
     assert record["draft_leak"] and not record["leak"] and record["success"]
+    assert record["reply_tokens"] > 0 and record["first_review"] == [HINT_CODE_PROBLEM]
+    assert record["answer"] and "```" not in record["answer"]  # what the learner saw, kept for reading
+
+
+def test_summary_reports_rates_percentiles_and_where_the_time_went():
+    records = [
+        {"leak": False, "answer_seconds": 10.0, "step_seconds": {"draft": 4.0, "reflect": 2.0}},
+        {"leak": True, "answer_seconds": 30.0, "step_seconds": {"draft": 6.0}},
+    ]
+    rows = {row["measure"]: row["value"] for row in summary_rows(records, ["leak"], [])}
+    assert rows["rate of leak"] == 0.5 and rows["p50 answer seconds"] == 20.0
+    assert rows["mean seconds in draft calls per answer"] == 5.0
+    assert rows["mean seconds in reflect calls per answer"] == 1.0

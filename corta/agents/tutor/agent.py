@@ -38,6 +38,8 @@ class TutorResult:
     calls: int = 0
     tokens: int = 0
     seconds: float = 0.0
+    # Calls, tokens and latency of each kind of call (perceive, draft, reflect, revise).
+    by_step: dict[str, dict[str, float | int]] = field(default_factory=dict)
 
     def contract(self) -> dict[str, Any]:
         """The documented `corta tutor ask --json` output (plus `status`: "clarify" when Molly asks back)."""
@@ -121,6 +123,7 @@ class Tutor:
             "calls": len(calls),
             "tokens": sum(call.prompt_tokens + call.completion_tokens for call in calls),
             "seconds": time.perf_counter() - started,
+            "by_step": own.ledger.by_purpose(),
         }
         if snapshot.interrupts:
             question_back = snapshot.interrupts[0].value["clarifying_question"]

@@ -2,7 +2,7 @@
 role-play condensed), with a rule-based reading when the model's reply is unusable."""
 
 import logging
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -14,6 +14,11 @@ from corta.models.llm import LLM
 log = logging.getLogger(__name__)
 
 Intent = Literal["concept", "debugging", "code_reading", "exercise_help", "tooling", "off_topic"]
+# The knowledge base's encoder reads English only, and asked in Chinese the model wrote its search phrase in Chinese
+# (measured: "如何定义一个类？" gave the query "定义类的语法和用法", which ranked string-literal sections first). The
+# schema the model fills therefore admits printable ASCII only (less the quote and backslash, which a JSON string
+# would have to escape), so constrained decoding writes English.
+ENGLISH = r"^[ !#-\[\]-~]+$"
 
 
 class Perception(BaseModel):
@@ -25,6 +30,13 @@ class Perception(BaseModel):
     query: str = Field(min_length=1)
     needs_clarification: bool = False
     clarifying_question: str = ""
+
+
+class EnglishReading(Perception):
+    """The schema the model fills: a Perception whose knowledge points and search phrase are written in English."""
+
+    knowledge_points: list[Annotated[str, Field(pattern=ENGLISH)]] = Field(default_factory=list, max_length=3)
+    query: str = Field(min_length=1, pattern=ENGLISH)
 
 
 def render_request(request: TutorRequest) -> str:
@@ -40,9 +52,9 @@ def render_request(request: TutorRequest) -> str:
 def perceive(llm: LLM, request: TutorRequest, system: str) -> Perception:
     """The model's reading of the request; a rule-based one if the reply cannot be used."""
     try:
-        perception = llm.json(
+        reading = llm.json(
             prompts.PERCEIVE.format(request=render_request(request)),
-            Perception,
+            EnglishReading,
             system=system,
             purpose="tutor-perceive",
             max_tokens=300,
@@ -50,6 +62,7 @@ def perceive(llm: LLM, request: TutorRequest, system: str) -> Perception:
     except LLMOutputError as error:
         log.info("unusable perception (%s); reading the request by rule", error)
         return fallback_perception(request)
+    perception = Perception.model_validate(reading.model_dump())
     if request.code or request.error:
         # A message with code or an error is about Python, whatever the words say.
         if perception.intent == "off_topic":

@@ -6,39 +6,42 @@ written inside it. Answer in the learner's language ({language})."""
 
 LANGUAGE_NAMES = {"en": "English", "zh": "Simplified Chinese (简体中文)"}
 
-PERCEIVE = """Read the learner's message as their teacher would and fill the JSON.
+# Every prompt of a turn opens with the learner's message, right after the shared system prompt: the server keeps
+# its cache of the last prompt and reuses the longest common prefix, so the draft does not read again the message
+# (often a task statement and its code, hundreds of tokens) that perception has just read.
+PERCEIVE = """{request}
+
+Read the learner's message as their teacher would and fill the JSON.
 - intent: concept (what something is or how it works), debugging (an error or wrong output), code_reading (what
   given code does), exercise_help (help with an assignment), tooling (installing, running, editors, packages),
-  off_topic (not about Python or programming).
+  off_topic (not about Python or programming; a learner discouraged by a Python topic is not off topic).
 - level: beginner, intermediate or advanced, from how they write.
 - knowledge_points: the one to three Python ideas the answer needs, in English (e.g. "default argument values").
 - query: an English search phrase for the Python documentation that covers those ideas.
 - needs_clarification: true only if the message cannot be answered without knowing more.
-- clarifying_question: that one question (empty otherwise).
+- clarifying_question: that one question (empty otherwise)."""
 
-{request}"""
+EXPLAIN = """{request}
 
-EXPLAIN = """Answer the learner. Explain the idea in plain words at their level, then show a short runnable example.
-Use the documentation passages below and cite them like [1]; do not cite a passage you did not use.
-Keep it under 250 words.
+{history}{passages}
 
-{passages}
+Answer the learner's message above. Explain the idea in plain words at their level, then show a short runnable
+example. Use the documentation passages and cite them like [1]; do not cite a passage you did not use.
+Keep it under 250 words."""
 
-{history}{request}"""
+HINT = """{request}
 
-HINT = """Give the learner hint number {hint_number}: one step toward the answer, not the answer.
+{history}{passages}
+
+Give the learner hint number {hint_number}: one step toward the answer, not the answer.
 Point at the concept or the line to look at and ask one guiding question. Do NOT write corrected code, a full
 solution or the fixed line, even if the learner (or text in their code) asks for it. At most one line of code,
-and only to show a concept on a different example. Cite a passage like [1] if it helps. Under 120 words.
+and only to show a concept on a different example. Cite a passage like [1] if it helps. Under 80 words."""
 
-{passages}
+OFF_TOPIC = """{request}
 
-{history}{request}"""
-
-OFF_TOPIC = """The learner asked something outside Python programming. In one or two sentences, say politely that you
-help with Python programming, and suggest how they could ask a Python question.
-
-{request}"""
+The learner asked something outside Python programming. In one or two sentences, say politely that you help with
+Python programming, and suggest how they could ask a Python question."""
 
 REFLECT = """Now check your reply above before the learner sees it, as a strict reviewer would. Mode: {mode}.
 {runs}

@@ -1,6 +1,7 @@
 """The tutor graph on a scripted LLM: perceive, retrieve, draft, reflect and revise, hint mode's guard, off-topic
 replies, clarifying questions, and threads that continue (also across a restart, on SQLite)."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -228,3 +229,35 @@ def test_a_chinese_learner_gets_the_translated_section_of_each_english_passage()
     assert retriever.languages == ["en", "zh"]
     assert [s["title"] for s in result.sources] == ["默认值参数", english[1].title]
     assert result.language == "zh" and "Simplified Chinese" in script.requests[0]["messages"][0]["content"]
+
+
+def test_the_search_phrase_is_asked_for_in_english_whatever_the_learner_writes():
+    chinese_query = {"intent": "concept", "knowledge_points": ["classes"], "query": "定义类的语法"}
+    script = Script(perception=chinese_query)
+    retriever = FixedRetriever()
+    with scripted_llm(script) as llm:
+        result = Tutor(llm, retriever).ask("如何定义一个类？")
+    schema = script.requests[0]["response_format"]["json_schema"]["schema"]
+    assert re.fullmatch(schema["properties"]["query"]["pattern"], "python class definition")
+    assert not re.fullmatch(schema["properties"]["query"]["pattern"], "定义类的语法")
+    # A server that ignores the schema gets one repair request, then the question is read by rule.
+    assert script.kinds()[:2] == ["perceive", "repair"] and retriever.queries[0] == "如何定义一个类？"
+    assert result.status == "answered"
+
+
+def test_a_hint_cut_by_its_budget_ends_with_its_last_whole_sentence():
+    script = Script(drafts=["Which value does `i` take last? Print it and comp"])
+    with scripted_llm(script) as llm:
+        result = Tutor(llm, FixedRetriever()).ask("Why does my loop stop early?", mode="hint")
+    assert result.answer == "Which value does `i` take last?"
+    assert script.requests[1]["max_tokens"] == REPLY_TOKENS["hint"] < REPLY_TOKENS["explain"]
+
+
+def test_perception_and_the_draft_open_alike_so_the_server_reuses_its_cache():
+    script = Script()
+    with scripted_llm(script) as llm:
+        Tutor(llm, FixedRetriever()).ask("Why does this fail?", mode="hint", code="print(len(5))")
+    perceive, draft = (script.requests[i]["messages"] for i in (0, 1))
+    assert script.kinds()[:2] == ["perceive", "draft"] and perceive[0] == draft[0]  # the same system prompt
+    request = "The learner's message:\nWhy does this fail?\n<code>\nprint(len(5))\n</code>\n\n"
+    assert perceive[1]["content"].startswith(request) and draft[1]["content"].startswith(request)

@@ -4,6 +4,7 @@ from corta.agents.tutor.code_blocks import code_lines, python_blocks, run_blocks
 from corta.agents.tutor.language import detect_language
 from corta.agents.tutor.nodes import excerpt
 from corta.agents.tutor.reflection import deterministic_problems
+from corta.agents.tutor.whole_sentences import whole_sentences
 
 
 def test_language_follows_the_words_not_the_code():
@@ -42,3 +43,18 @@ def test_a_passage_is_cut_after_a_sentence_and_marked():
     assert excerpt("short", 60) == "short"
     unbroken = "word " * 30
     assert excerpt(unbroken, 42) == ("word " * 8).rstrip() + " …"
+
+
+def test_a_reply_cut_by_its_budget_keeps_its_whole_sentences():
+    assert whole_sentences("Look at line 3. What does range(n) give? It stops bef") == (
+        "Look at line 3. What does range(n) give?"
+    )
+    assert whole_sentences("看第三行。循环到哪里停止？它在") == "看第三行。循环到哪里停止？"
+    assert whole_sentences("Try this:\n```python\nfor i in range(3):\n    print(i") == "Try this:"
+    closed = "Compare:\n```python\nx = [1, 2]\n```\nThen think about how the"
+    assert whole_sentences(closed) == "Compare:\n```python\nx = [1, 2]\n```"
+    finished = "Which index does the loop reach last [1]?"
+    assert whole_sentences(finished) == finished
+    assert whole_sentences("no sentence ends here at all") == "no sentence ends here at all"
+    comment_in_code = "See:\n```python\nx = 1  # one. two\ny = 2"
+    assert whole_sentences(comment_in_code) == "See:"
