@@ -58,7 +58,11 @@ def test_retrieval_only_is_refused_where_there_is_no_hit_at_3(tmp_path):
     result = runner.invoke(
         app, ["eval", "tutor", "--bench", "socratic", "--retrieval-only", "--out", str(tmp_path / "out")]
     )
-    assert result.exit_code != 0 and "only the qacp benchmark" in result.stderr and "Traceback" not in result.output
+    assert (
+        result.exit_code != 0
+        and "only the qacp benchmark" in result.stderr
+        and "Traceback" not in result.output
+    )
 
 
 def test_unreachable_model_is_one_sentence_not_a_traceback():

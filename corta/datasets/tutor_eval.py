@@ -1,7 +1,8 @@
 """Tutor evaluations on QACP (explain mode) and Socratic debugging (hint mode).
 
-Per QACP item: retrieval hit@3, the judge's correctness score of the first draft and of the final answer (so the
-report shows what reflection adds), rounds, calls and latency. Matching rule of hit@3: a retrieved passage covers
+Per QACP item: retrieval hit@3, the judge's correctness score of the first draft and of the final answer, and,
+where reflection changed the reply, the judge's pairwise preference of the final answer over the draft (so the
+report shows what reflection adds; `tutor_judge.py`), rounds, calls and latency. Matching rule of hit@3: a retrieved passage covers
 the item's knowledge point when its citation (file and section path, lower-cased) contains one of that knowledge
 point's keywords (`KNOWLEDGE_POINT_KEYWORDS`, e.g. Functions → "function", "def ", "argument", "lambda"). It is
 measured twice: on the query the tutor wrote (English, from perception) and on the learner's raw question. The
@@ -20,14 +21,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, Field
-
 from corta.agents.tutor.agent import Tutor
 from corta.agents.tutor.code_blocks import python_blocks
 from corta.agents.tutor.nodes import Retriever, TutorNodes
 from corta.agents.tutor.state import turn_input
+from corta.datasets.tutor_judge import judge_correctness, judge_preference
 from corta.datasets.tutoring import QacpItem, SocraticItem
-from corta.errors import LLMOutputError
 from corta.models.llm import LLM
 from corta.solvers.sandbox import DEFAULT_ALLOWED_IMPORTS, SandboxLimits, run_code
 
@@ -46,42 +45,13 @@ KNOWLEDGE_POINT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "Exception Handling": ("errors", "exception", "error", "try", "raise"),
     "Modules": ("module", "import", "package"),
 }  # fmt: skip
-JUDGE_PROMPT = """Question of a Python learner:
-{question}
-
-Reference answer:
-{reference}
-
-Tutor's reply:
-{reply}
-
-Score the tutor's reply for correctness against the reference (5: fully correct; 3: partly correct or vague;
-1: wrong or off-topic). Missing details the reference has lower the score only if the question needs them."""
 _FIX = re.compile(r"(?:with|to)\s+`([^`]+)`")
-
-
-class Judgement(BaseModel):
-    score: int = Field(ge=1, le=5)
 
 
 def covers(knowledge_point: str, passages: list[dict[str, Any]]) -> bool:
     """Whether a passage's citation names the knowledge point (the documented hit@3 rule)."""
     keywords = KNOWLEDGE_POINT_KEYWORDS.get(knowledge_point, ())
     return any(keyword in f"{p['path']} {p['title']}".lower() for p in passages for keyword in keywords)
-
-
-def judge_correctness(llm: LLM, question: str, reference: str, reply: str) -> int | None:
-    """The judge's 1–5 correctness score of `reply` (None if its reply was unusable)."""
-    try:
-        verdict = llm.json(
-            JUDGE_PROMPT.format(question=question, reference=reference[:1500], reply=reply[:2000]),
-            Judgement,
-            purpose="tutor-judge",
-            max_tokens=40,
-        )
-    except LLMOutputError:
-        return None
-    return verdict.score
 
 
 def leaks_solution(item: SocraticItem, reply: str) -> str | None:
@@ -118,10 +88,16 @@ class QacpTask:
     def run(self, item: QacpItem) -> dict[str, Any]:
         result = self.tutor.ask(item.question, mode="explain", thread=f"eval-{item.id}")
         draft_score = judge_correctness(self.judge, item.question, item.answer, result.first_draft)
+        revised = result.answer != result.first_draft
         final_score = (
-            draft_score
-            if result.answer == result.first_draft
-            else judge_correctness(self.judge, item.question, item.answer, result.answer)
+            judge_correctness(self.judge, item.question, item.answer, result.answer)
+            if revised
+            else draft_score
+        )
+        preference = (
+            judge_preference(self.judge, item.question, item.answer, result.first_draft, result.answer)
+            if revised
+            else None
         )
         hit = covers(item.knowledge_point, result.sources)
         return {
@@ -131,6 +107,7 @@ class QacpTask:
             "hit_at_3_raw_question": covers_by_raw_question(self.tutor.retriever, item),
             "draft_score": draft_score,
             "final_score": final_score,
+            "final_preferred": preference,
             "rounds": result.rounds,
             "calls": result.calls,
             "answer_seconds": round(result.seconds, 2),
@@ -144,7 +121,9 @@ class QacpTask:
         return item.knowledge_point
 
     def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return summary_rows(records, ["hit_at_3", "hit_at_3_raw_question"], ["draft_score", "final_score"])
+        return summary_rows(
+            records, ["hit_at_3", "hit_at_3_raw_question"], ["draft_score", "final_score", "final_preferred"]
+        )
 
 
 @dataclass
@@ -243,7 +222,7 @@ def summary_rows(records: list[dict[str, Any]], rates: list[str], scores: list[s
     rows = [{"measure": f"rate of {name}", "value": round(sum(bool(r.get(name)) for r in records) / count, 4)}
             for name in rates]  # fmt: skip
     for name in scores:
-        values = [r[name] for r in records if isinstance(r.get(name), int)]
+        values = [r[name] for r in records if isinstance(r.get(name), int | float)]
         rows.append(
             {
                 "measure": f"mean {name} (n={len(values)})",

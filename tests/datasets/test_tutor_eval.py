@@ -17,6 +17,7 @@ from corta.datasets.tutor_eval import (
     leaks_solution,
     summary_rows,
 )
+from corta.datasets.tutor_judge import judge_preference
 from corta.datasets.tutoring import QacpItem, SocraticItem, load_qacp, load_socratic
 from corta.models.llm import LLM
 from corta.models.runtime.endpoint import Endpoint
@@ -81,7 +82,9 @@ def scripted(script: Script) -> StubServer:
 
 def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
     failing = {**PASS, "correct": False, "problems": ["Wrong."]}
-    script = Script(drafts=["first", "second"], rubrics=[failing, PASS], judge_scores=[2, 4])
+    script = Script(
+        drafts=["first", "second"], rubrics=[failing, PASS], judge_scores=[2, 4], preferences=["B", "A"]
+    )
     retriever = FixedRetriever()
     with scripted(script) as server:
         llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
@@ -90,8 +93,34 @@ def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
         )
     assert record["hit_at_3"] and record["hit_at_3_raw_question"]
     assert (record["draft_score"], record["final_score"], record["rounds"]) == (2, 4, 1)
+    assert record["final_preferred"] == 1.0  # the revision won in both orders
+    prefer_prompts = script.prompts_of("prefer")
+    assert prefer_prompts[0].index("first") < prefer_prompts[0].index(
+        "second"
+    )  # the draft shown first, then last
+    assert prefer_prompts[1].index("second") < prefer_prompts[1].index("first")
     assert set(record["step_seconds"]) == {"perceive", "draft", "reflect", "revise"}
     assert retriever.queries == ["default argument values"] * 2 + ["函数的默认参数是什么？"]
+
+
+def test_a_judge_that_always_picks_one_position_prefers_neither_reply():
+    with scripted(Script(preferences=["A"])) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        assert judge_preference(llm, "Q?", "ref", "draft", "answer") == 0.5
+    with scripted(Script(preferences=["A", "B"])) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        assert judge_preference(llm, "Q?", "ref", "draft", "answer") == 0.0  # the draft won both times
+
+
+def test_a_reply_reflection_left_alone_is_not_judged_against_itself():
+    script = Script(drafts=["only"], judge_scores=[4])
+    with scripted(script) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        record = QacpTask(Tutor(llm, FixedRetriever()), llm).run(
+            QacpItem("qacp/2", "Functions", "What is def?", "…")
+        )
+    assert record["final_preferred"] is None and record["draft_score"] == record["final_score"] == 4
+    assert script.kinds().count("judge") == 1 and "prefer" not in script.kinds()
 
 
 def test_retrieval_only_measures_hit_at_3_with_one_perception_call_and_the_tutors_route():

@@ -42,7 +42,8 @@ class FixedRetriever:
 
 class Script:
     """`perception`: the perceive reply (a dict, or raw text); `drafts`: replies to draft and revise requests in
-    turn; `rubrics`: the reflection's verdicts in turn (the last repeats); `judge_scores`: the evaluation judge's scores."""
+    turn; `rubrics`: the reflection's verdicts in turn (the last repeats); `judge_scores`: the evaluation judge's scores;
+    `preferences`: its pairwise verdicts ("A", "B" or "same") in turn (the last repeats)."""
 
     def __init__(
         self,
@@ -51,6 +52,7 @@ class Script:
         rubrics: list[dict[str, Any]] | None = None,
         off_topic: str = "I help with Python programming; ask me about your code.",
         judge_scores: list[int] | None = None,
+        preferences: list[str] | None = None,
     ) -> None:
         self.perception = perception or {
             "intent": "concept", "level": "beginner", "knowledge_points": ["default argument values"],
@@ -60,6 +62,7 @@ class Script:
         self.rubrics = list(rubrics or [PASS])
         self.off_topic = off_topic
         self.judge_scores = list(judge_scores or [3])
+        self.preferences = list(preferences or ["same"])
         self.requests: list[dict[str, Any]] = []
 
     def kinds(self) -> list[str]:
@@ -82,6 +85,9 @@ class Script:
         if kind == "judge":
             score = self.judge_scores.pop(0) if len(self.judge_scores) > 1 else self.judge_scores[0]
             return json.dumps({"score": score})
+        if kind == "prefer":
+            better = self.preferences.pop(0) if len(self.preferences) > 1 else self.preferences[0]
+            return json.dumps({"better": better})
         if kind == "repair":
             return "still not JSON"
         return self.drafts.pop(0) if len(self.drafts) > 1 else self.drafts[0]
@@ -97,6 +103,8 @@ def _kind(body: dict[str, Any]) -> str:
         return "repair"
     if "Read the learner's message as their teacher would" in prompt:
         return "perceive"
+    if "Which reply is more correct against the reference" in prompt:
+        return "prefer"
     if "Score the tutor's reply for correctness" in prompt:
         return "judge"
     if "Now check your reply above" in prompt:
