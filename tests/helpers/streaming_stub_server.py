@@ -40,10 +40,11 @@ def expected_reply(marker: str, tokens: int) -> str:
 
 
 def tutor_reply(body: dict[str, Any]) -> str:
-    """The tutor's scripted answer to `body`, its drafts starting with the learner's marker (the last one in the
-    prompt: earlier turns come before the message), so that each stored reply can be told from the others."""
+    """The tutor's scripted answer to `body`, its drafts starting with the learner's marker (the first one in the
+    prompt: the tutor's prompts open with the message, earlier turns come after it), so that each stored reply can be
+    told from the others."""
     found = MARKER.findall(body["messages"][-1]["content"])
-    marker = found[-1] if found else "no-marker"
+    marker = found[0] if found else "no-marker"
     return Script(drafts=[f"<{marker}> Give the parameter a default, like `def f(a=1)` [1]."])(body)
 
 
