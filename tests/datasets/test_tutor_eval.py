@@ -80,6 +80,10 @@ def scripted(script: Script) -> StubServer:
     return StubServer(responder=script)
 
 
+def llm_of(server: StubServer) -> LLM:
+    return LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+
+
 def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
     failing = {**PASS, "correct": False, "problems": ["Wrong."]}
     script = Script(
@@ -87,7 +91,7 @@ def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
     )
     retriever = FixedRetriever()
     with scripted(script) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        llm = llm_of(server)
         record = QacpTask(Tutor(llm, retriever), llm).run(
             QacpItem("qacp/1", "Functions", "函数的默认参数是什么？", "…")
         )
@@ -105,17 +109,17 @@ def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
 
 def test_a_judge_that_always_picks_one_position_prefers_neither_reply():
     with scripted(Script(preferences=["A"])) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        llm = llm_of(server)
         assert judge_preference(llm, "Q?", "ref", "draft", "answer") == 0.5
     with scripted(Script(preferences=["A", "B"])) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        llm = llm_of(server)
         assert judge_preference(llm, "Q?", "ref", "draft", "answer") == 0.0  # the draft won both times
 
 
 def test_a_reply_reflection_left_alone_is_not_judged_against_itself():
     script = Script(drafts=["only"], judge_scores=[4])
     with scripted(script) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        llm = llm_of(server)
         record = QacpTask(Tutor(llm, FixedRetriever()), llm).run(
             QacpItem("qacp/2", "Functions", "What is def?", "…")
         )
@@ -127,7 +131,7 @@ def test_retrieval_only_measures_hit_at_3_with_one_perception_call_and_the_tutor
     retriever = FixedRetriever()
     question = QacpItem("qacp/1", "Functions", "函数的默认参数是什么？", "…")
     with scripted(Script()) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        llm = llm_of(server)
         record = QacpRetrievalTask(TutorNodes(llm, retriever)).run(question)
     assert (
         record["hit_at_3"] and record["route"] == "retrieve" and record["query"] == "default argument values"
@@ -135,7 +139,7 @@ def test_retrieval_only_measures_hit_at_3_with_one_perception_call_and_the_tutor
     assert server.responder.kinds() == ["perceive"]
     off_topic = Script(perception={"intent": "off_topic", "query": "cooking"})
     with scripted(off_topic) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        llm = llm_of(server)
         record = QacpRetrievalTask(TutorNodes(llm, retriever)).run(question)
     assert record["route"] == "off_topic" and record["query_sources"] == [] and not record["hit_at_3"]
     assert record["hit_at_3_raw_question"]  # the raw question still finds the section: perception lost it
@@ -145,7 +149,7 @@ def test_socratic_task_counts_a_leak_only_in_what_the_learner_sees():
     leaky = "```python\ndef fibonacci(n):\n    a, b = 0, 1\n    for i in range(1, n):\n        a, b = b, a + b\n    return b\n```"
     script = Script(drafts=[leaky])
     with scripted(script) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        llm = llm_of(server)
         record = SocraticTask(Tutor(llm, FixedRetriever(), max_rounds=0)).run(FIBONACCI)
     assert record["draft_leak"] and not record["leak"] and record["success"]
     assert record["reply_tokens"] > 0 and record["first_review"] == [HINT_CODE_PROBLEM]
