@@ -114,6 +114,7 @@ class QacpTask:
             "step_seconds": step_seconds(result.by_step),
             "intent": result.intent,
             "query_sources": [s["path"] for s in result.sources],
+            "first_draft": result.first_draft,
             "answer": result.answer,
         }
 
@@ -121,9 +122,23 @@ class QacpTask:
         return item.knowledge_point
 
     def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return summary_rows(
+        rows = summary_rows(
             records, ["hit_at_3", "hit_at_3_raw_question"], ["draft_score", "final_score", "final_preferred"]
         )
+        judged = [r["final_preferred"] for r in records if isinstance(r.get("final_preferred"), int | float)]
+        rows.append(
+            {
+                "measure": "revised answers the judge prefers to their draft",
+                "value": sum(p > 0.5 for p in judged),
+            }
+        )
+        rows.append(
+            {
+                "measure": "revised answers whose draft the judge prefers",
+                "value": sum(p < 0.5 for p in judged),
+            }
+        )
+        return rows
 
 
 @dataclass

@@ -2,15 +2,17 @@
 
 `judge_correctness` scores one reply 1–5. On the 1.5B model it gave 5 to all 40 first drafts and all 40 final
 answers of the QACP sample, so it cannot show what reflection adds. `judge_preference` compares the first draft and
-the final answer side by side, as pairwise evaluation does when pointwise scores saturate: the judge picks the more
-correct reply twice, once in each order, so a judge that favours a position cancels out.
+the final answer side by side, as pairwise evaluation does when pointwise scores saturate. The judge reads the pair
+twice, once in each order, so a judge that favours a position cancels out, and its verdict is read as a probability
+(the log-probabilities of "A" and "B"), not as a vote: asked for a JSON vote, the 1.5B judge split its votes by
+position or answered "same" on all of the first 8 revised QACP answers, while the probabilities still say which way
+and how strongly it leans.
 """
-
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from corta.errors import LLMOutputError
+from corta.models.choice import probability_of_a
 from corta.models.llm import LLM
 
 JUDGE_PROMPT = """Question of a Python learner:
@@ -37,16 +39,11 @@ Reply A:
 Reply B:
 {second}
 
-Which reply is more correct against the reference: fewer wrong statements, and the code right? Answer A or B;
-answer "same" only if neither is more correct."""
+Which reply is more correct against the reference: fewer wrong statements, and the code right? Answer A or B."""
 
 
 class Judgement(BaseModel):
     score: int = Field(ge=1, le=5)
-
-
-class Preference(BaseModel):
-    better: Literal["A", "B", "same"]
 
 
 def judge_correctness(llm: LLM, question: str, reference: str, reply: str) -> int | None:
@@ -63,21 +60,20 @@ def judge_correctness(llm: LLM, question: str, reference: str, reply: str) -> in
     return verdict.score
 
 
-def judge_preference(llm: LLM, question: str, reference: str, draft: str, answer: str) -> float | None:
-    """How much more correct the judge finds `answer` than `draft`: 1 (in both orders), 0 (the draft, in both),
-    0.5 (a tie, or one vote each); None if a verdict was unusable."""
-    votes = []
-    for first, second, answer_label in ((draft, answer, "B"), (answer, draft, "A")):
-        try:
-            verdict = llm.json(
+def judge_preference(llm: LLM, question: str, reference: str, draft: str, answer: str) -> float:
+    """P(`answer` is more correct than `draft`) by the judge, averaged over both orders: 1 means the answer, 0 the
+    draft, 0.5 no preference."""
+    in_order = [(draft, answer), (answer, draft)]
+    p_a = [
+        probability_of_a(
+            llm.chat_with_logprobs(
                 PREFERENCE_PROMPT.format(
                     question=question, reference=reference[:1500], first=first[:2000], second=second[:2000]
                 ),
-                Preference,
                 purpose="tutor-judge-preference",
-                max_tokens=20,
+                top_logprobs=10,
             )
-        except LLMOutputError:
-            return None
-        votes.append(0.5 if verdict.better == "same" else float(verdict.better == answer_label))
-    return sum(votes) / len(votes)
+        )
+        for first, second in in_order
+    ]
+    return ((1.0 - p_a[0]) + p_a[1]) / 2  # the answer is B in the first order and A in the second

@@ -87,7 +87,7 @@ def llm_of(server: StubServer) -> LLM:
 def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
     failing = {**PASS, "correct": False, "problems": ["Wrong."]}
     script = Script(
-        drafts=["first", "second"], rubrics=[failing, PASS], judge_scores=[2, 4], preferences=["B", "A"]
+        drafts=["first", "second"], rubrics=[failing, PASS], judge_scores=[2, 4], preferences=[0.2, 0.6]
     )
     retriever = FixedRetriever()
     with scripted(script) as server:
@@ -97,7 +97,8 @@ def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
         )
     assert record["hit_at_3"] and record["hit_at_3_raw_question"]
     assert (record["draft_score"], record["final_score"], record["rounds"]) == (2, 4, 1)
-    assert record["final_preferred"] == 1.0  # the revision won in both orders
+    assert record["final_preferred"] == pytest.approx(0.7)  # (0.8 as B, then 0.6 as A) / 2
+    assert (record["first_draft"], record["answer"]) == ("first", "second")
     prefer_prompts = script.prompts_of("prefer")
     assert prefer_prompts[0].index("first") < prefer_prompts[0].index(
         "second"
@@ -107,13 +108,25 @@ def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
     assert retriever.queries == ["default argument values"] * 2 + ["函数的默认参数是什么？"]
 
 
-def test_a_judge_that_always_picks_one_position_prefers_neither_reply():
-    with scripted(Script(preferences=["A"])) as server:
-        llm = llm_of(server)
-        assert judge_preference(llm, "Q?", "ref", "draft", "answer") == 0.5
-    with scripted(Script(preferences=["A", "B"])) as server:
-        llm = llm_of(server)
-        assert judge_preference(llm, "Q?", "ref", "draft", "answer") == 0.0  # the draft won both times
+def test_a_judge_that_favours_one_position_prefers_neither_reply():
+    with scripted(Script(preferences=[0.9])) as server:
+        assert judge_preference(llm_of(server), "Q?", "ref", "draft", "answer") == pytest.approx(0.5)
+    with scripted(Script(preferences=[0.7, 0.1])) as server:  # the draft is A, then B: it wins both orders
+        assert judge_preference(llm_of(server), "Q?", "ref", "draft", "answer") == pytest.approx(0.2)
+
+
+def test_the_qacp_summary_counts_which_reply_the_judge_prefers():
+    task = QacpTask(tutor=None, judge=None)  # type: ignore[arg-type]  # summarize reads records only
+    records = [{"final_preferred": p} for p in (0.7, 0.6, 0.3, 0.5, None)]
+    rows = {row["measure"]: row["value"] for row in task.summarize(records)}
+    assert rows["revised answers the judge prefers to their draft"] == 2
+    assert rows["revised answers whose draft the judge prefers"] == 1
+    assert rows["mean final_preferred (n=4)"] == pytest.approx(0.525)
+
+
+def test_a_judge_that_names_neither_letter_is_read_as_no_preference():
+    with scripted(lambda body: ("Both", {"Both": -0.1, "Neither": -2.0})) as server:
+        assert judge_preference(llm_of(server), "Q?", "ref", "draft", "answer") == 0.5
 
 
 def test_a_reply_reflection_left_alone_is_not_judged_against_itself():

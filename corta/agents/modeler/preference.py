@@ -1,9 +1,8 @@
 """Pairwise preference between two finalists: the judge sees both orders, and the two verdicts are averaged."""
 
-import math
-
 from corta.agents.modeler import prompts
 from corta.agents.modeler.tree import Node
+from corta.models.choice import probability_of_a
 from corta.models.llm import LLM
 from corta.solvers.optmodel.steps import render_steps
 
@@ -20,13 +19,9 @@ def _p_first(llm: LLM, question: str, first: str, second: str) -> float:
     prompt = f"{prompts.PROBLEM.format(question=question.strip())}\n\n" + prompts.PREFERENCE.format(
         first=first, second=second
     )
-    reply = llm.chat_with_logprobs(prompt, system=prompts.SYSTEM, purpose="preference", top_logprobs=10)
-    if not reply.tokens:
-        return 0.5
-    top = reply.tokens[0].top or {reply.tokens[0].token: reply.tokens[0].logprob}
-    p_a = sum(math.exp(lp) for token, lp in top.items() if token.strip().upper() == "A")
-    p_b = sum(math.exp(lp) for token, lp in top.items() if token.strip().upper() == "B")
-    return p_a / (p_a + p_b) if p_a + p_b > 0 else 0.5
+    return probability_of_a(
+        llm.chat_with_logprobs(prompt, system=prompts.SYSTEM, purpose="preference", top_logprobs=10)
+    )
 
 
 def rank_by_preference(llm: LLM, question: str, finalists: list[Node]) -> list[Node]:

@@ -1,5 +1,6 @@
 """Code in a reply: find the blocks, run each in the sandbox, and say which ones fail (fed back to reflection)."""
 
+import ast
 import re
 import textwrap
 from dataclasses import dataclass
@@ -8,6 +9,12 @@ from corta.solvers.sandbox import DEFAULT_ALLOWED_IMPORTS, SandboxLimits, run_co
 
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)```", re.DOTALL)
 _PYTHON_TAGS = {"", "python", "py", "python3", "pycon"}
+# Commands a reply shows for the terminal, often in a block tagged python ("python3 -m venv env", "pip install …"):
+# a command word followed by arguments, not by an operator ("python = 3" is Python).
+_SHELL_COMMAND = re.compile(
+    r"^\s*(?:\$\s*)?(?:python3?|py|pip3?|conda|source|cd|mkdir|ls|dir|export|set|deactivate|git|uv|poetry|"
+    r"[\w.-]+[\\/][\w.\\/-]*activate(?:\.bat|\.ps1)?)(?:[ \t]+(?![\s=(\[.:+*/%<>!])|\s*$)"
+)
 # Code that needs input, files or the network is shown, not run: not being allowed to run is no fault of the reply.
 _NOT_A_FAULT = {"forbidden"}
 
@@ -36,13 +43,26 @@ class BlockRun:
 
 
 def python_blocks(markdown: str) -> list[str]:
-    """The fenced blocks tagged as Python (or untagged), with `>>>` sessions turned into plain code."""
+    """The fenced blocks tagged as Python (or untagged), with `>>>` sessions turned into plain code; terminal
+    commands are left out whatever their tag (they are not Python, and running them as Python is no test)."""
     blocks = []
     for tag, body in _FENCE.findall(markdown):
-        if tag.lower() not in _PYTHON_TAGS:
+        if tag.lower() not in _PYTHON_TAGS or is_shell(body):
             continue
         blocks.append(_from_session(body) if ">>> " in body else body)
     return [block for block in blocks if block.strip()]
+
+
+def is_shell(block: str) -> bool:
+    """Whether `block` is terminal commands: it does not parse as Python and its first line is a command."""
+    lines = [line for line in block.splitlines() if line.strip()]
+    if not lines or not _SHELL_COMMAND.match(lines[0]):
+        return False
+    try:
+        ast.parse(textwrap.dedent(block))
+    except SyntaxError:
+        return True
+    return False
 
 
 def code_lines(markdown: str) -> int:

@@ -1,6 +1,7 @@
 """A scripted LLM and a fixed retriever for the tutor's graph tests: each request is answered by what it asks."""
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ class FixedRetriever:
 class Script:
     """`perception`: the perceive reply (a dict, or raw text); `drafts`: replies to draft and revise requests in
     turn; `rubrics`: the reflection's verdicts in turn (the last repeats); `judge_scores`: the evaluation judge's scores;
-    `preferences`: its pairwise verdicts ("A", "B" or "same") in turn (the last repeats)."""
+    `preferences`: its pairwise verdicts as P("A") in turn (the last repeats)."""
 
     def __init__(
         self,
@@ -52,7 +53,7 @@ class Script:
         rubrics: list[dict[str, Any]] | None = None,
         off_topic: str = "I help with Python programming; ask me about your code.",
         judge_scores: list[int] | None = None,
-        preferences: list[str] | None = None,
+        preferences: list[float] | None = None,
     ) -> None:
         self.perception = perception or {
             "intent": "concept", "level": "beginner", "knowledge_points": ["default argument values"],
@@ -62,7 +63,7 @@ class Script:
         self.rubrics = list(rubrics or [PASS])
         self.off_topic = off_topic
         self.judge_scores = list(judge_scores or [3])
-        self.preferences = list(preferences or ["same"])
+        self.preferences = list(preferences or [0.5])
         self.requests: list[dict[str, Any]] = []
 
     def kinds(self) -> list[str]:
@@ -73,7 +74,7 @@ class Script:
         """The last user message of each request of `kind`."""
         return [body["messages"][-1]["content"] for body in self.requests if _kind(body) == kind]
 
-    def __call__(self, body: dict[str, Any]) -> str:
+    def __call__(self, body: dict[str, Any]) -> str | tuple[str, dict[str, float]]:
         self.requests.append(body)
         kind = _kind(body)
         if kind == "perceive":
@@ -86,8 +87,8 @@ class Script:
             score = self.judge_scores.pop(0) if len(self.judge_scores) > 1 else self.judge_scores[0]
             return json.dumps({"score": score})
         if kind == "prefer":
-            better = self.preferences.pop(0) if len(self.preferences) > 1 else self.preferences[0]
-            return json.dumps({"better": better})
+            p_a = self.preferences.pop(0) if len(self.preferences) > 1 else self.preferences[0]
+            return ("A" if p_a >= 0.5 else "B"), {"A": math.log(p_a), "B": math.log(1.0 - p_a)}
         if kind == "repair":
             return "still not JSON"
         return self.drafts.pop(0) if len(self.drafts) > 1 else self.drafts[0]

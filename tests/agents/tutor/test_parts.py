@@ -20,6 +20,18 @@ def test_python_blocks_read_fences_and_interactive_sessions():
     assert code_lines(reply) == 5
 
 
+def test_terminal_commands_are_not_run_as_python_whatever_their_tag():
+    reply = (
+        "```python\npython3 -m venv tutorial-env\n```\n"
+        "```\ntutorial-env\\Scripts\\activate.bat\n```\n"
+        "```python\n$ pip install requests\n```\n"
+        "```python\nset = {1, 2}\nls = sorted(set)\n```\n"
+        "```python\npython = 3\nprint(python +)\n```"
+    )
+    # Python that names a command still runs, and so does broken Python that is not a command line.
+    assert python_blocks(reply) == ["set = {1, 2}\nls = sorted(set)\n", "python = 3\nprint(python +)\n"]
+
+
 def test_blocks_run_in_the_sandbox_and_input_is_not_a_fault():
     runs = run_blocks(
         ["total = sum([1, 2])\nassert total == 3", "name = input()", "while True:\n    pass", "1/0"]
