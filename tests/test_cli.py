@@ -10,6 +10,8 @@ from typer.testing import CliRunner
 
 from corta.cli import app
 from corta.models.runtime.health import choose_port
+from tests.agents.tutor.scripted import Script
+from tests.helpers.stub_openai_server import StubServer
 
 runner = CliRunner()
 
@@ -63,6 +65,40 @@ def test_retrieval_only_is_refused_where_there_is_no_hit_at_3(tmp_path):
         and "only the qacp benchmark" in result.stderr
         and "Traceback" not in result.output
     )
+
+
+def test_a_qacp_runs_replies_are_judged_again_from_its_folder(tmp_path):
+    data = tmp_path / "tutor"
+    (data / "qacp").mkdir(parents=True)
+    questions = [
+        {"id": n, "knowledge_point": "Functions", "question": f"Q{n}?", "answer": "ref"} for n in (1, 2)
+    ]
+    (data / "qacp" / "qacp_merged.utf8.jsonl").write_text("\n".join(json.dumps(q) for q in questions))
+    run = tmp_path / "run"
+    run.mkdir()
+    recorded = {"id": "qacp/1", "category": "Functions", "success": True, "first_draft": "d", "answer": "a"}
+    (run / "results.jsonl").write_text(json.dumps(recorded) + "\n")
+    out = tmp_path / "judged"
+    with StubServer(responder=Script(judge_scores=[4, 5], preferences=[0.3])) as server:
+        arguments = [
+            "--data",
+            str(data),
+            "--rejudge",
+            str(run),
+            "--out",
+            str(out),
+            "--model",
+            server.base_url,
+        ]
+        result = runner.invoke(app, ["eval", "tutor", "--bench", "qacp", *arguments])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [(r["id"], r["draft_score"], r["final_score"]) for r in records] == [("qacp/1", 4.0, 5.0)]
+    assert "judged again from" in (out / "report.md").read_text()
+    refused = runner.invoke(
+        app, ["eval", "tutor", "--bench", "qacp", *arguments[:2], "--rejudge", str(out), "--out", str(out)]
+    )
+    assert refused.exit_code != 0 and "records no first draft" in refused.stderr
 
 
 def test_unreachable_model_is_one_sentence_not_a_traceback():

@@ -80,6 +80,12 @@ def eval_tutor(
     retrieval_only: Annotated[
         bool, typer.Option(help="qacp: perception and retrieval only (hit@3 in a fraction of the time).")
     ] = False,
+    rejudge: Annotated[
+        Path | None,
+        typer.Option(
+            help="qacp: judge again the drafts and answers recorded in this run folder (no tutor calls)."
+        ),
+    ] = None,
     model: ModelOption = None,
 ) -> None:
     """Evaluate Molly: hit@3, judged correctness of draft and answer, and latency (qacp); solution leaks in hint
@@ -90,7 +96,7 @@ def eval_tutor(
     from corta.agents.tutor.nodes import TutorNodes
     from corta.datasets.evaluate import run_evaluation, write_report
     from corta.datasets.sampling import sample
-    from corta.datasets.tutor_eval import QacpRetrievalTask, QacpTask, SocraticTask
+    from corta.datasets.tutor_eval import QacpRejudgeTask, QacpRetrievalTask, QacpTask, SocraticTask
     from corta.datasets.tutoring import load_qacp, load_socratic
     from corta.models.llm import LLM
     from corta.models.runtime.connect import connect
@@ -101,21 +107,57 @@ def eval_tutor(
         raise ConfigError(f"Unknown tutor benchmark {bench!r}: use qacp or socratic.")
     if retrieval_only and bench != "qacp":
         raise ConfigError("--retrieval-only measures hit@3, which only the qacp benchmark has.")
+    if rejudge is not None and (bench != "qacp" or retrieval_only):
+        raise ConfigError(
+            "--rejudge scores a qacp run's replies again, and cannot be combined with --retrieval-only."
+        )
     settings = load_settings()
     items = load_qacp(data) if bench == "qacp" else load_socratic(data)
     if sample_size is not None:
         items = sample(items, sample_size, seed=sample_seed)
-    knowledge_base = KnowledgeBase.load(settings.knowledge_base_dir())
+    replies = _recorded_replies(rejudge, items) if rejudge is not None else {}
+    items = [item for item in items if item.id in replies] if replies else items
     command = "corta " + " ".join(sys.argv[1:])
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
-        tutor = Tutor(llm, knowledge_base, max_rounds=rounds)
-        if retrieval_only:
-            task: Any = QacpRetrievalTask(TutorNodes(llm, knowledge_base))
+        if replies:
+            task: Any = QacpRejudgeTask(llm, replies)
         else:
-            task = QacpTask(tutor, llm) if bench == "qacp" else SocraticTask(tutor)
+            knowledge_base = KnowledgeBase.load(settings.knowledge_base_dir())
+            if retrieval_only:
+                task = QacpRetrievalTask(TutorNodes(llm, knowledge_base))
+            else:
+                tutor = Tutor(llm, knowledge_base, max_rounds=rounds)
+                task = QacpTask(tutor, llm) if bench == "qacp" else SocraticTask(tutor)
         run_evaluation(task, items, out, workers=1, limit=limit, command=command)
-    title = f"{bench}: Molly tutor" + (", perception and retrieval only" if retrieval_only else "")
-    timing = "perceive_seconds" if retrieval_only else "answer_seconds"
+    if retrieval_only:
+        title, timing = f"{bench}: Molly tutor, perception and retrieval only", "perceive_seconds"
+    elif replies:
+        title, timing = f"{bench}: Molly tutor, judged again from {rejudge}", "final_score"
+    else:
+        title, timing = f"{bench}: Molly tutor", "answer_seconds"
     report = write_report(out, title, command, timing)
     typer.echo(f"report: {report}")
+
+
+def _recorded_replies(run_dir: Path, items: list[Any]) -> dict[str, dict[str, Any]]:
+    """The records of `run_dir` that hold a first draft and an answer, by id, for `items`.
+
+    Raises
+    ------
+    ConfigError
+        If none of `items` has such a record there.
+    """
+    from corta.datasets.evaluate import read_results
+
+    wanted = {item.id for item in items}
+    replies = {
+        record.id: record.model_dump()
+        for record in read_results(run_dir)
+        if record.id in wanted and {"first_draft", "answer"} <= set(record.model_extra or {})
+    }
+    if not replies:
+        raise ConfigError(
+            f"{run_dir} records no first draft for these items: run the qacp evaluation there first."
+        )
+    return replies

@@ -82,32 +82,19 @@ class QacpTask:
     judge: LLM
     name: str = "tutor-qacp"
     scoring: str = (
-        "hit@3: a top-3 citation names the knowledge point; correctness: judge score 1–5 vs the reference"
+        "hit@3: a top-3 citation names the knowledge point; correctness: the judge's expected 1–5 score vs the "
+        "reference"
     )
 
     def run(self, item: QacpItem) -> dict[str, Any]:
         result = self.tutor.ask(item.question, mode="explain", thread=f"eval-{item.id}")
-        draft_score = judge_correctness(self.judge, item.question, item.answer, result.first_draft)
-        revised = result.answer != result.first_draft
-        final_score = (
-            judge_correctness(self.judge, item.question, item.answer, result.answer)
-            if revised
-            else draft_score
-        )
-        preference = (
-            judge_preference(self.judge, item.question, item.answer, result.first_draft, result.answer)
-            if revised
-            else None
-        )
         hit = covers(item.knowledge_point, result.sources)
         return {
             "category": item.knowledge_point,
             "success": hit,
             "hit_at_3": hit,
             "hit_at_3_raw_question": covers_by_raw_question(self.tutor.retriever, item),
-            "draft_score": draft_score,
-            "final_score": final_score,
-            "final_preferred": preference,
+            **judged(self.judge, item, result.first_draft, result.answer),
             "rounds": result.rounds,
             "calls": result.calls,
             "answer_seconds": round(result.seconds, 2),
@@ -122,23 +109,77 @@ class QacpTask:
         return item.knowledge_point
 
     def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        rows = summary_rows(
-            records, ["hit_at_3", "hit_at_3_raw_question"], ["draft_score", "final_score", "final_preferred"]
-        )
-        judged = [r["final_preferred"] for r in records if isinstance(r.get("final_preferred"), int | float)]
-        rows.append(
-            {
-                "measure": "revised answers the judge prefers to their draft",
-                "value": sum(p > 0.5 for p in judged),
-            }
-        )
-        rows.append(
-            {
-                "measure": "revised answers whose draft the judge prefers",
-                "value": sum(p < 0.5 for p in judged),
-            }
-        )
-        return rows
+        return summary_rows(records, ["hit_at_3", "hit_at_3_raw_question"], []) + judged_rows(records)
+
+
+@dataclass
+class QacpRejudgeTask:
+    """The judges again on the first drafts and answers a QACP run recorded (`replies`: its records by id), with
+    no tutor calls: to score a run with a judge changed since, or with another judge model."""
+
+    judge: LLM
+    replies: dict[str, dict[str, Any]]
+    name: str = "tutor-qacp-judged"
+    scoring: str = "correct: the judge's expected 1–5 score of the final answer is at least 4"
+
+    def run(self, item: QacpItem) -> dict[str, Any]:
+        recorded = self.replies[item.id]
+        scores = judged(self.judge, item, recorded["first_draft"], recorded["answer"])
+        return {
+            "category": item.knowledge_point,
+            "success": (scores["final_score"] or 0.0) >= 4.0,
+            **scores,
+            "rounds": recorded.get("rounds"),
+        }
+
+    def category(self, item: QacpItem) -> str:
+        return item.knowledge_point
+
+    def summarize(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return judged_rows(records)
+
+
+def judged(judge: LLM, item: QacpItem, draft: str, answer: str) -> dict[str, float | None]:
+    """The judge's scores of the first draft and the final answer and, where reflection changed the reply, its
+    preference of the answer over the draft."""
+    draft_score = judge_correctness(judge, item.question, item.answer, draft)
+    if answer == draft:
+        return {"draft_score": draft_score, "final_score": draft_score, "final_preferred": None}
+    return {
+        "draft_score": draft_score,
+        "final_score": judge_correctness(judge, item.question, item.answer, answer),
+        "final_preferred": judge_preference(judge, item.question, item.answer, draft, answer),
+    }
+
+
+def judged_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The mean scores of drafts and answers over all items and over the revised ones, and on which side the
+    pairwise judge leans for the revised ones."""
+    revised = [r for r in records if isinstance(r.get("final_preferred"), int | float)]
+    rows = []
+    scores = ("draft_score", "final_score")
+    for group, label, names in (
+        (records, "", scores),
+        (revised, " of the revised replies", (*scores, "final_preferred")),
+    ):
+        for name in names:
+            values = [r[name] for r in group if isinstance(r.get(name), int | float)]
+            mean = round(statistics.fmean(values), 3) if values else None
+            rows.append({"measure": f"mean {name}{label} (n={len(values)})", "value": mean})
+    preferences = [r["final_preferred"] for r in revised]
+    rows.append(
+        {
+            "measure": "revised answers the judge prefers to their draft",
+            "value": sum(p > 0.5 for p in preferences),
+        }
+    )
+    rows.append(
+        {
+            "measure": "revised answers whose draft the judge prefers",
+            "value": sum(p < 0.5 for p in preferences),
+        }
+    )
+    return rows
 
 
 @dataclass

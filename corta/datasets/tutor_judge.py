@@ -1,39 +1,41 @@
 """The evaluation's judges of a tutor reply against a QACP reference answer.
 
-`judge_correctness` scores one reply 1–5. On the 1.5B model it gave 5 to all 40 first drafts and all 40 final
-answers of the QACP sample, so it cannot show what reflection adds. `judge_preference` compares the first draft and
-the final answer side by side, as pairwise evaluation does when pointwise scores saturate. The judge reads the pair
-twice, once in each order, so a judge that favours a position cancels out, and its verdict is read as a probability
-(the log-probabilities of "A" and "B"), not as a vote: asked for a JSON vote, the 1.5B judge split its votes by
-position or answered "same" on all of the first 8 revised QACP answers, while the probabilities still say which way
-and how strongly it leans.
+Both judges answer with one token and are read through its log-probabilities, not through the token they write.
+`judge_correctness` is the expected 1–5 score, Σ s·P(s) over the digits (G-Eval's probability-weighted scoring, Liu
+et al. 2023): asked for a JSON score, the 1.5B judge gave 5 to all 40 first drafts and all 40 final answers of the
+QACP sample, so the written score could not show what reflection adds, while the weights on 4 and 5 still differ.
+`judge_preference` compares the first draft and the final answer side by side, as pairwise evaluation does when
+pointwise scores saturate. The judge reads the pair twice, once in each order, so a judge that favours a position
+cancels out: asked for a JSON vote, the 1.5B judge split its votes by position or answered "same" on all of the
+first 8 revised QACP answers.
+
+The question and the reference open every prompt, so on llama.cpp the calls about one item reuse the cache the first
+of them left (the reference is often the longest part).
 """
 
-from pydantic import BaseModel, Field
-
-from corta.errors import LLMOutputError
-from corta.models.choice import probability_of_a
+from corta.models.choice import label_probabilities, probability_of_a
 from corta.models.llm import LLM
 
-JUDGE_PROMPT = """Question of a Python learner:
+SCORES = ("1", "2", "3", "4", "5")
+REFERENCE_CHARS = 1500
+REPLY_CHARS = 2000
+
+CONTEXT = """Question of a Python learner:
 {question}
 
 Reference answer:
 {reference}
 
-Tutor's reply:
+"""
+
+JUDGE_PROMPT = """Tutor's reply:
 {reply}
 
 Score the tutor's reply for correctness against the reference (5: fully correct; 3: partly correct or vague;
-1: wrong or off-topic). Missing details the reference has lower the score only if the question needs them."""
+1: wrong or off-topic). Missing details the reference has lower the score only if the question needs them.
+Answer with one digit from 1 to 5."""
 
-PREFERENCE_PROMPT = """Question of a Python learner:
-{question}
-
-Reference answer:
-{reference}
-
-Reply A:
+PREFERENCE_PROMPT = """Reply A:
 {first}
 
 Reply B:
@@ -42,22 +44,14 @@ Reply B:
 Which reply is more correct against the reference: fewer wrong statements, and the code right? Answer A or B."""
 
 
-class Judgement(BaseModel):
-    score: int = Field(ge=1, le=5)
-
-
-def judge_correctness(llm: LLM, question: str, reference: str, reply: str) -> int | None:
-    """The judge's 1–5 correctness score of `reply` (None if its reply was unusable)."""
-    try:
-        verdict = llm.json(
-            JUDGE_PROMPT.format(question=question, reference=reference[:1500], reply=reply[:2000]),
-            Judgement,
-            purpose="tutor-judge",
-            max_tokens=40,
-        )
-    except LLMOutputError:
+def judge_correctness(llm: LLM, question: str, reference: str, reply: str) -> float | None:
+    """The judge's expected 1–5 correctness score of `reply`; None when it named no score."""
+    prompt = _context(question, reference) + JUDGE_PROMPT.format(reply=reply[:REPLY_CHARS])
+    verdict = llm.chat_with_logprobs(prompt, purpose="tutor-judge", top_logprobs=10)
+    probabilities = label_probabilities(verdict, SCORES)
+    if probabilities is None:
         return None
-    return verdict.score
+    return round(sum(int(score) * p for score, p in probabilities.items()), 4)
 
 
 def judge_preference(llm: LLM, question: str, reference: str, draft: str, answer: str) -> float:
@@ -67,13 +61,16 @@ def judge_preference(llm: LLM, question: str, reference: str, draft: str, answer
     p_a = [
         probability_of_a(
             llm.chat_with_logprobs(
-                PREFERENCE_PROMPT.format(
-                    question=question, reference=reference[:1500], first=first[:2000], second=second[:2000]
-                ),
+                _context(question, reference)
+                + PREFERENCE_PROMPT.format(first=first[:REPLY_CHARS], second=second[:REPLY_CHARS]),
                 purpose="tutor-judge-preference",
                 top_logprobs=10,
             )
         )
         for first, second in in_order
     ]
-    return ((1.0 - p_a[0]) + p_a[1]) / 2  # the answer is B in the first order and A in the second
+    return round(((1.0 - p_a[0]) + p_a[1]) / 2, 4)  # the answer is B in the first order and A in the second
+
+
+def _context(question: str, reference: str) -> str:
+    return CONTEXT.format(question=question, reference=reference[:REFERENCE_CHARS])

@@ -1,6 +1,7 @@
 """Tutoring benchmarks on the real data in ../shared/data/tutor, the hit@3 and leak rules, and the eval tasks on a
 scripted LLM."""
 
+import math
 import os
 from pathlib import Path
 
@@ -10,14 +11,16 @@ from corta.agents.tutor.agent import Tutor
 from corta.agents.tutor.nodes import TutorNodes
 from corta.agents.tutor.reflection import HINT_CODE_PROBLEM
 from corta.datasets.tutor_eval import (
+    QacpRejudgeTask,
     QacpRetrievalTask,
     QacpTask,
     SocraticTask,
     covers,
+    judged_rows,
     leaks_solution,
     summary_rows,
 )
-from corta.datasets.tutor_judge import judge_preference
+from corta.datasets.tutor_judge import judge_correctness, judge_preference
 from corta.datasets.tutoring import QacpItem, SocraticItem, load_qacp, load_socratic
 from corta.models.llm import LLM
 from corta.models.runtime.endpoint import Endpoint
@@ -115,13 +118,43 @@ def test_a_judge_that_favours_one_position_prefers_neither_reply():
         assert judge_preference(llm_of(server), "Q?", "ref", "draft", "answer") == pytest.approx(0.2)
 
 
-def test_the_qacp_summary_counts_which_reply_the_judge_prefers():
-    task = QacpTask(tutor=None, judge=None)  # type: ignore[arg-type]  # summarize reads records only
-    records = [{"final_preferred": p} for p in (0.7, 0.6, 0.3, 0.5, None)]
-    rows = {row["measure"]: row["value"] for row in task.summarize(records)}
+def test_the_qacp_summary_compares_drafts_and_answers_where_reflection_changed_them():
+    records = [
+        {"draft_score": 4.0, "final_score": 4.5, "final_preferred": 0.7},
+        {"draft_score": 3.0, "final_score": 4.0, "final_preferred": 0.6},
+        {"draft_score": 5.0, "final_score": 4.0, "final_preferred": 0.3},
+        {"draft_score": 5.0, "final_score": 5.0, "final_preferred": None},
+    ]
+    rows = {row["measure"]: row["value"] for row in judged_rows(records)}
+    assert rows["mean draft_score (n=4)"] == pytest.approx(4.25)
+    assert rows["mean final_score (n=4)"] == pytest.approx(4.375)
+    assert rows["mean draft_score of the revised replies (n=3)"] == pytest.approx(4.0)
+    assert rows["mean final_score of the revised replies (n=3)"] == pytest.approx(4.1667, abs=1e-3)
+    assert rows["mean final_preferred of the revised replies (n=3)"] == pytest.approx(0.5333, abs=1e-3)
     assert rows["revised answers the judge prefers to their draft"] == 2
     assert rows["revised answers whose draft the judge prefers"] == 1
-    assert rows["mean final_preferred (n=4)"] == pytest.approx(0.525)
+
+
+def test_the_correctness_judge_is_its_expected_score_over_the_digits():
+    spread = ("5", {"5": math.log(0.5), "4": math.log(0.3), " 3": math.log(0.1), "Great": math.log(0.1)})
+    with scripted(lambda body: spread) as server:
+        # 5·0.5 + 4·0.3 + 3·0.1, over the 0.9 the digits hold
+        assert judge_correctness(llm_of(server), "Q?", "ref", "reply") == pytest.approx(4.4444, abs=1e-4)
+    with scripted(lambda body: ("Great", {"Great": -0.1})) as server:
+        assert judge_correctness(llm_of(server), "Q?", "ref", "reply") is None
+
+
+def test_recorded_replies_are_judged_again_without_the_tutor():
+    script = Script(judge_scores=[3, 5], preferences=[0.1, 0.8])
+    replies = {"qacp/1": {"first_draft": "draft", "answer": "answer", "rounds": 1}}
+    with scripted(script) as server:
+        record = QacpRejudgeTask(llm_of(server), replies).run(
+            QacpItem("qacp/1", "Functions", "What is def?", "…")
+        )
+    assert (record["draft_score"], record["final_score"]) == (3.0, 5.0) and record["success"]
+    assert record["final_preferred"] == pytest.approx(0.85)
+    assert script.kinds() == ["judge", "judge", "prefer", "prefer"]
+    assert "What is def?" in script.prompts_of("judge")[0] and "draft" in script.prompts_of("judge")[0]
 
 
 def test_a_judge_that_names_neither_letter_is_read_as_no_preference():

@@ -43,7 +43,7 @@ class FixedRetriever:
 
 class Script:
     """`perception`: the perceive reply (a dict, or raw text); `drafts`: replies to draft and revise requests in
-    turn; `rubrics`: the reflection's verdicts in turn (the last repeats); `judge_scores`: the evaluation judge's scores;
+    turn; `rubrics`: the reflection's verdicts in turn (the last repeats); `judge_scores`: the evaluation judge's scores (each given all the probability);
     `preferences`: its pairwise verdicts as P("A") in turn (the last repeats)."""
 
     def __init__(
@@ -85,7 +85,7 @@ class Script:
             return self.off_topic
         if kind == "judge":
             score = self.judge_scores.pop(0) if len(self.judge_scores) > 1 else self.judge_scores[0]
-            return json.dumps({"score": score})
+            return str(score), {str(score): 0.0}
         if kind == "prefer":
             p_a = self.preferences.pop(0) if len(self.preferences) > 1 else self.preferences[0]
             return ("A" if p_a >= 0.5 else "B"), {"A": math.log(p_a), "B": math.log(1.0 - p_a)}
