@@ -115,8 +115,10 @@ def eval_tutor(
     items = load_qacp(data) if bench == "qacp" else load_socratic(data)
     if sample_size is not None:
         items = sample(items, sample_size, seed=sample_seed)
-    replies = _recorded_replies(rejudge, items) if rejudge is not None else {}
-    items = [item for item in items if item.id in replies] if replies else items
+    replies = {}
+    if rejudge is not None:
+        replies = _recorded_replies(rejudge, items)
+        items = [item for item in items if item.id in replies]
     command = "corta " + " ".join(sys.argv[1:])
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
