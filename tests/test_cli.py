@@ -67,6 +67,11 @@ def test_retrieval_only_is_refused_where_there_is_no_hit_at_3(tmp_path):
     )
 
 
+def test_an_unknown_mode_to_review_is_refused_before_any_model_starts(tmp_path):
+    result = runner.invoke(app, ["tutor", "ask", "What is a list?", "--model-review", "explain,quiz"])
+    assert result.exit_code != 0 and "not quiz" in result.stderr and "Traceback" not in result.output
+
+
 def test_a_qacp_runs_replies_are_judged_again_from_its_folder(tmp_path):
     data = tmp_path / "tutor"
     (data / "qacp").mkdir(parents=True)

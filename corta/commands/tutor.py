@@ -10,6 +10,13 @@ from corta.commands.reporting import reports_errors
 from corta.errors import ConfigError
 
 tutor_app = typer.Typer(help="Molly, the Python tutor.", no_args_is_help=True)
+ModelReviewOption = Annotated[
+    str,
+    typer.Option(
+        help="The modes whose first draft the model's rubric reviews besides the code checks: hint, explain,hint, "
+        "or none."
+    ),
+]
 
 
 @tutor_app.command("ask")
@@ -25,6 +32,7 @@ def ask(
         str | None, typer.Option(help="Continue this conversation (printed by earlier turns).")
     ] = None,
     rounds: Annotated[int, typer.Option(min=0, help="Revision rounds after reflection, at most.")] = 2,
+    model_review: ModelReviewOption = "hint",
     model: ModelOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -37,6 +45,7 @@ def ask(
     from corta.retrieval.knowledge_base import KnowledgeBase
 
     settings = load_settings()
+    reviewed = _modes(model_review)
     source = ""
     if code is not None:
         try:
@@ -47,9 +56,8 @@ def ask(
     checkpointer = sqlite_checkpointer(settings.cache_dir / "tutor" / "conversations.sqlite")
     with connect(settings, model) as endpoint:
         llm = LLM(endpoint, UsageLedger(settings.usage_ledger), settings.llm_timeout_s)
-        result = Tutor(llm, knowledge_base, checkpointer, max_rounds=rounds).ask(
-            question, mode=mode, code=source, error=error, thread=thread
-        )
+        tutor = Tutor(llm, knowledge_base, checkpointer, max_rounds=rounds, model_review=reviewed)
+        result = tutor.ask(question, mode=mode, code=source, error=error, thread=thread)
     if as_json:
         print_json(result.contract())
         return
@@ -76,6 +84,7 @@ def eval_tutor(
     ] = None,
     sample_seed: Annotated[int, typer.Option(help="Seed of the sample.")] = 0,
     rounds: Annotated[int, typer.Option(min=0, help="Revision rounds after reflection, at most.")] = 2,
+    model_review: ModelReviewOption = "hint",
     limit: Annotated[int | None, typer.Option(min=0, help="Only the first N items (of the sample).")] = None,
     retrieval_only: Annotated[
         bool, typer.Option(help="qacp: perception and retrieval only (hit@3 in a fraction of the time).")
@@ -112,6 +121,7 @@ def eval_tutor(
             "--rejudge scores a qacp run's replies again, and cannot be combined with --retrieval-only."
         )
     settings = load_settings()
+    reviewed = _modes(model_review)
     items = load_qacp(data) if bench == "qacp" else load_socratic(data)
     if sample_size is not None:
         items = sample(items, sample_size, seed=sample_seed)
@@ -129,7 +139,7 @@ def eval_tutor(
             if retrieval_only:
                 task = QacpRetrievalTask(TutorNodes(llm, knowledge_base))
             else:
-                tutor = Tutor(llm, knowledge_base, max_rounds=rounds)
+                tutor = Tutor(llm, knowledge_base, max_rounds=rounds, model_review=reviewed)
                 task = QacpTask(tutor, llm) if bench == "qacp" else SocraticTask(tutor)
         run_evaluation(task, items, out, workers=1, limit=limit, command=command)
     if retrieval_only:
@@ -140,6 +150,19 @@ def eval_tutor(
         title, timing = f"{bench}: Molly tutor", "answer_seconds"
     report = write_report(out, title, command, timing)
     typer.echo(f"report: {report}")
+
+
+def _modes(listed: str) -> tuple[str, ...]:
+    """The modes named in a comma-separated option ("none" for none), checked before any model starts."""
+    from corta.agents.tutor.agent import MODES
+
+    modes = tuple(mode.strip() for mode in listed.split(",") if mode.strip() and mode.strip() != "none")
+    unknown = [mode for mode in modes if mode not in MODES]
+    if unknown:
+        raise ConfigError(
+            f"--model-review names modes ({', '.join(MODES)} or none), not {', '.join(unknown)}."
+        )
+    return modes
 
 
 def _recorded_replies(run_dir: Path, items: list[Any]) -> dict[str, dict[str, Any]]:

@@ -24,7 +24,7 @@ from corta.datasets.tutor_judge import judge_correctness, judge_preference
 from corta.datasets.tutoring import QacpItem, SocraticItem, load_qacp, load_socratic
 from corta.models.llm import LLM
 from corta.models.runtime.endpoint import Endpoint
-from tests.agents.tutor.scripted import PASS, FixedRetriever, Script
+from tests.agents.tutor.scripted import FixedRetriever, Script
 from tests.helpers.stub_openai_server import StubServer
 
 
@@ -88,9 +88,9 @@ def llm_of(server: StubServer) -> LLM:
 
 
 def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
-    failing = {**PASS, "correct": False, "problems": ["Wrong."]}
+    broken, fixed = "Divide:\n```python\nprint(1 / 0)\n```", "Divide:\n```python\nprint(1 / 1)\n```"
     script = Script(
-        drafts=["first", "second"], rubrics=[failing, PASS], judge_scores=[2, 4], preferences=[0.2, 0.6]
+        drafts=[broken], blocks=["```python\nprint(1 / 1)\n```"], judge_scores=[2, 4], preferences=[0.2, 0.6]
     )
     retriever = FixedRetriever()
     with scripted(script) as server:
@@ -101,13 +101,12 @@ def test_qacp_task_scores_draft_and_answer_and_both_retrievals():
     assert record["hit_at_3"] and record["hit_at_3_raw_question"]
     assert (record["draft_score"], record["final_score"], record["rounds"]) == (2, 4, 1)
     assert record["final_preferred"] == pytest.approx(0.7)  # (0.8 as B, then 0.6 as A) / 2
-    assert (record["first_draft"], record["answer"]) == ("first", "second")
+    assert (record["first_draft"], record["answer"]) == (broken, fixed)
     prefer_prompts = script.prompts_of("prefer")
-    assert prefer_prompts[0].index("first") < prefer_prompts[0].index(
-        "second"
-    )  # the draft shown first, then last
-    assert prefer_prompts[1].index("second") < prefer_prompts[1].index("first")
-    assert set(record["step_seconds"]) == {"perceive", "draft", "reflect", "revise"}
+    # The draft shown first, then last.
+    assert prefer_prompts[0].index("1 / 0") < prefer_prompts[0].index("1 / 1")
+    assert prefer_prompts[1].index("1 / 1") < prefer_prompts[1].index("1 / 0")
+    assert set(record["step_seconds"]) == {"perceive", "draft", "repair"}
     assert retriever.queries == ["default argument values"] * 2 + ["函数的默认参数是什么？"]
 
 

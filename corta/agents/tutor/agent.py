@@ -11,7 +11,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from corta.agents.tutor.graph import build_graph
-from corta.agents.tutor.nodes import Retriever, TutorNodes
+from corta.agents.tutor.nodes import MODEL_REVIEW, Retriever, TutorNodes
 from corta.agents.tutor.request import TutorRequest
 from corta.agents.tutor.state import turn_input
 from corta.errors import ConfigError
@@ -38,7 +38,7 @@ class TutorResult:
     calls: int = 0
     tokens: int = 0
     seconds: float = 0.0
-    # Calls, tokens and latency of each kind of call (perceive, draft, reflect, revise).
+    # Calls, tokens and latency of each kind of call (perceive, draft, reflect, revise, repair).
     by_step: dict[str, dict[str, float | int]] = field(default_factory=dict)
 
     def contract(self) -> dict[str, Any]:
@@ -55,7 +55,8 @@ class TutorResult:
 
 
 class Tutor:
-    """Molly over an LLM and a knowledge base; threads are kept by the checkpointer (in memory by default)."""
+    """Molly over an LLM and a knowledge base; threads are kept by the checkpointer (in memory by default). The
+    model reviews the first draft of the modes in `model_review` (hint only by default: see reflection.py)."""
 
     def __init__(
         self,
@@ -64,14 +65,18 @@ class Tutor:
         checkpointer: BaseCheckpointSaver | None = None,
         max_rounds: int = 2,
         k: int = 3,
+        model_review: tuple[str, ...] = MODEL_REVIEW,
     ) -> None:
         if max_rounds < 0 or k < 1:
             raise ConfigError("Revision rounds must be at least 0 and passages per answer at least 1.")
+        if not set(model_review) <= set(MODES):
+            raise ConfigError(f"The model reviews drafts of modes {', '.join(MODES)}, not {model_review}.")
         self.llm = llm
         self.retriever = retriever
         self.checkpointer = checkpointer or InMemorySaver()
         self.max_rounds = max_rounds
         self.k = k
+        self.model_review = model_review
 
     def ask(
         self,
@@ -84,7 +89,7 @@ class Tutor:
     ) -> TutorResult:
         """Answer one message; if the thread waits on a clarifying question, the message is its answer.
 
-        `on_step` is told the name of each step as it finishes (perceive, retrieve, draft, reflect, revise, …).
+        `on_step` is told the name of each step as it finishes (perceive, retrieve, draft, reflect, revise, repair, …).
 
         Raises
         ------
@@ -98,7 +103,9 @@ class Tutor:
         request = TutorRequest.bounded(question, code, error)
         thread = thread or uuid.uuid4().hex[:12]
         own = LLM(self.llm.endpoint, UsageLedger(), self.llm.timeout_s)  # this turn's calls only
-        graph = build_graph(TutorNodes(own, self.retriever, self.k, self.max_rounds), self.checkpointer)
+        graph = build_graph(
+            TutorNodes(own, self.retriever, self.k, self.max_rounds, self.model_review), self.checkpointer
+        )
         config: dict[str, Any] = {
             "configurable": {"thread_id": thread},
             "recursion_limit": 12 + 2 * self.max_rounds,

@@ -1,7 +1,13 @@
-"""Code in a reply: find the blocks, run each in the sandbox, and say which ones fail (fed back to reflection)."""
+"""Code in a reply: find the blocks, run each in the sandbox, and say which ones fail (fed back to reflection).
+
+A reply's examples build on each other (a class defined in one block, used in the next), so each block runs after
+the earlier blocks that ran. Measured on 40 QACP drafts, running blocks one by one flagged 16 drafts, 12 of them
+wrongly: a name from an earlier block, program output in an untagged fence, an exception raised on purpose, a file
+the example reads, a placeholder such as `match x:`. A false alarm costs a revision that the judge scored lower."""
 
 import ast
 import re
+import sys
 import textwrap
 from dataclasses import dataclass
 
@@ -15,8 +21,21 @@ _SHELL_COMMAND = re.compile(
     r"^\s*(?:\$\s*)?(?:python3?|py|pip3?|conda|source|cd|mkdir|ls|dir|export|set|deactivate|git|uv|poetry|"
     r"[\w.-]+[\\/][\w.\\/-]*activate(?:\.bat|\.ps1)?)(?:[ \t]+(?![\s=(\[.:+*/%<>!])|\s*$)"
 )
-# Code that needs input, files or the network is shown, not run: not being allowed to run is no fault of the reply.
-_NOT_A_FAULT = {"forbidden"}
+# Code that needs input, files or the network is shown, not run: not being allowed to run is no fault of the reply;
+# neither is a file the example reads ("environment") or a name it leaves for the learner to fill ("placeholder").
+_NOT_A_FAULT = {"forbidden", "environment", "placeholder"}
+_ENVIRONMENT_ERRORS = (
+    "FileNotFoundError", "FileExistsError", "PermissionError", "IsADirectoryError", "NotADirectoryError",
+    "ConnectionError", "ConnectionRefusedError", "TimeoutError", "EOFError",
+)  # fmt: skip
+_QUALIFIED_EXCEPTION = re.compile(r"^[\w.<>]+\.(?=[A-Za-z_]\w*:)")
+_PRELUDE = {
+    "ok",
+    "exception",
+    "environment",
+    "placeholder",
+}  # blocks that end (not loop or blow up) run again
+_NAME_ERROR = re.compile(r"^NameError: name '(\w+)' is not defined")
 
 
 @dataclass(frozen=True)
@@ -42,15 +61,40 @@ class BlockRun:
         )
 
 
-def python_blocks(markdown: str) -> list[str]:
-    """The fenced blocks tagged as Python (or untagged), with `>>>` sessions turned into plain code; terminal
-    commands are left out whatever their tag (they are not Python, and running them as Python is no test)."""
+@dataclass(frozen=True)
+class ReplyBlock:
+    """A Python block of a reply: the text between its fences (what a repair replaces) and the code it runs."""
+
+    body: str
+    code: str
+
+
+def reply_blocks(markdown: str) -> list[ReplyBlock]:
+    """The fenced blocks tagged as Python, and the untagged ones that parse as Python, with `>>>` sessions turned
+    into plain code. Terminal commands are left out whatever their tag (running them as Python is no test), and so is
+    an untagged block that is not Python (program output, most often)."""
     blocks = []
     for tag, body in _FENCE.findall(markdown):
         if tag.lower() not in _PYTHON_TAGS or is_shell(body):
             continue
-        blocks.append(_from_session(body) if ">>> " in body else body)
-    return [block for block in blocks if block.strip()]
+        code = _from_session(body) if ">>> " in body else body
+        if code.strip() and (tag or _parses(code)):
+            blocks.append(ReplyBlock(body, code))
+    return blocks
+
+
+def python_blocks(markdown: str) -> list[str]:
+    """The code of each of the reply's Python blocks (see `reply_blocks`)."""
+    return [block.code for block in reply_blocks(markdown)]
+
+
+def replace_block(markdown: str, block: ReplyBlock, code: str) -> str:
+    """`markdown` with `block`'s text replaced by `code`, indented as the block was (blocks inside list items)."""
+    lines = [line for line in block.body.splitlines() if line.strip()]
+    indent = min((len(line) - len(line.lstrip()) for line in lines), default=0)
+    closing_indent = block.body[len(block.body.rstrip(" \t")) :]  # the closing fence's indent
+    new_body = textwrap.indent(textwrap.dedent(code).strip("\n") + "\n", " " * indent) + closing_indent
+    return markdown.replace(block.body, new_body, 1)
 
 
 def is_shell(block: str) -> bool:
@@ -76,19 +120,80 @@ def strip_code(reply: str) -> str:
 
 
 def run_blocks(blocks: list[str], limits: SandboxLimits | None = None) -> list[BlockRun]:
-    """Run each block as the body of a function in the sandbox (a few seconds each)."""
+    """Run each block in the sandbox, as the body of a function, after the earlier blocks that ran (a few seconds
+    each). A block that does not parse is a syntax fault without running."""
     limits = limits or SandboxLimits(cpu_s=3, wall_s=6.0, memory_mb=512)
-    runs = []
+    bound = {name for block in blocks for name in _bound_names(block)}
+    runs: list[BlockRun] = []
     for block in blocks:
-        source = (
-            "def _reply_block():\n" + textwrap.indent(textwrap.dedent(block), "    ") + "\n    return None\n"
+        code = textwrap.dedent(block)
+        try:
+            ast.parse(code)
+        except SyntaxError as error:
+            runs.append(BlockRun(block, False, "syntax", f"line {error.lineno}: {error.msg}"))
+            continue
+        body = textwrap.indent(
+            "\n".join([*(_as_prelude(run) for run in runs if run.kind in _PRELUDE), code]), "    "
         )
+        source = f"def _reply_block():\n{body}\n    return None\n"
         result = run_code(source, "_reply_block", limits=limits, allowed_imports=DEFAULT_ALLOWED_IMPORTS)
-        kind = "ok" if result.ok else result.error.kind if result.error else "error"
-        message = "" if result.ok or result.error is None else result.error.message.strip()
-        last_line = message.splitlines()[-1] if message else ""
-        runs.append(BlockRun(block, result.ok, kind, last_line[:300]))
+        if result.ok or result.error is None:
+            runs.append(BlockRun(block, result.ok, "ok" if result.ok else "error", ""))
+            continue
+        message = result.error.message.strip()
+        last_line = _QUALIFIED_EXCEPTION.sub("", message.splitlines()[-1] if message else "")
+        last_line = last_line.replace("_reply_block.<locals>.", "")[:300]
+        runs.append(BlockRun(block, False, _fault_kind(result.error.kind, last_line, bound), last_line))
     return runs
+
+
+def _as_prelude(run: BlockRun) -> str:
+    """An earlier block as the start of a later one: as it is if it ran, else guarded, so that what it defined
+    before it raised is there."""
+    code = textwrap.dedent(run.code)
+    if run.ok:
+        return code
+    return "try:\n" + textwrap.indent(code, "    ") + "\nexcept BaseException:\n    pass"
+
+
+def _fault_kind(kind: str, message: str, bound: set[str]) -> str:
+    """The sandbox's error kind, unless the error is the example's surroundings: a file or a connection it
+    needs ("environment"), or a name that no block binds and that is no module to import ("placeholder")."""
+    if kind != "exception":
+        return kind
+    if message.startswith(_ENVIRONMENT_ERRORS):
+        return "environment"
+    unbound = _NAME_ERROR.match(message)
+    if unbound and unbound.group(1) not in bound and unbound.group(1) not in sys.stdlib_module_names:
+        return "placeholder"
+    return kind
+
+
+def _bound_names(block: str) -> set[str]:
+    """The names a block binds: assignments, definitions, imports, parameters, loop and `with` targets."""
+    try:
+        tree = ast.parse(textwrap.dedent(block))
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
+
+
+def _parses(code: str) -> bool:
+    try:
+        ast.parse(textwrap.dedent(code))
+    except SyntaxError:
+        return False
+    return True
 
 
 def _from_session(body: str) -> str:

@@ -6,7 +6,7 @@ from typing import Any, Literal, Protocol
 from langgraph.types import interrupt
 
 from corta.agents.tutor import prompts
-from corta.agents.tutor.code_blocks import code_lines, strip_code
+from corta.agents.tutor.code_blocks import code_lines, python_blocks, replace_block, reply_blocks, strip_code
 from corta.agents.tutor.language import detect_language
 from corta.agents.tutor.perception import Perception, perceive, render_request
 from corta.agents.tutor.reflection import HINT_CODE_LINES, HINT_CODE_PROBLEM, review_draft
@@ -29,6 +29,9 @@ REPLY_TOKENS = {"explain": 450, "hint": 160}
 # Characters of each passage the draft reads. A hint takes one step and quotes little; on 2 CPU cores prefill runs at
 # about 60 tokens/s, so a hint reads the head of each passage (about 450 tokens, 7 s, less for three passages).
 PASSAGE_CHARS = {"explain": 1200, "hint": 600}
+# The modes whose first draft the model reviews (reflection.py has the measurement behind leaving explain out).
+MODEL_REVIEW = ("hint",)
+REPAIRS_PER_ROUND = 3  # failing blocks rewritten in one round, one short call each
 
 
 class PassageLike(Protocol):
@@ -47,11 +50,19 @@ class Retriever(Protocol):
 class TutorNodes:
     """The steps, holding the LLM and the knowledge base."""
 
-    def __init__(self, llm: LLM, retriever: Retriever, k: int = 3, max_rounds: int = 2) -> None:
+    def __init__(
+        self,
+        llm: LLM,
+        retriever: Retriever,
+        k: int = 3,
+        max_rounds: int = 2,
+        model_review: tuple[str, ...] = MODEL_REVIEW,
+    ) -> None:
         self.llm = llm
         self.retriever = retriever
         self.k = k
         self.max_rounds = max_rounds
+        self.model_review = model_review
 
     def perceive(self, state: TutorState) -> dict[str, Any]:
         request = _request(state)
@@ -112,17 +123,46 @@ class TutorNodes:
             self.llm,
             _draft_conversation(state),
             state["mode"],
-            ask_model=state["round"] == 0,  # a revision gets the deterministic checks (see reflection.py)
+            # The first draft of a mode in `model_review` gets the model's rubric; the rest the deterministic checks.
+            ask_model=state["round"] == 0 and state["mode"] in self.model_review,
         )
         return {"reviews": [*state.get("reviews", []), review.as_record()]}
 
     def route_after_reflect(self, state: TutorState) -> str:
-        """Revise while problems remain and rounds are left. A revised hint whose only problem is its code goes to
-        the answer, which removes the code: one more sampled revision would cost a call for what code can do."""
-        problems = state["reviews"][-1]["problems"]
+        """While problems remain and rounds are left: repair the failing blocks when they are the only problems,
+        else revise the whole draft. A revised hint whose only problem is its code goes to the answer, which removes
+        the code: one more sampled revision would cost a call for what code can do."""
+        review = state["reviews"][-1]
+        problems = review["problems"]
         if state["round"] >= 1 and problems == [HINT_CODE_PROBLEM]:
             return "answer"
-        return "revise" if problems and state["round"] < self.max_rounds else "answer"
+        if not problems or state["round"] >= self.max_rounds:
+            return "answer"
+        return "repair" if len(review.get("faults", [])) == len(problems) else "revise"
+
+    def repair(self, state: TutorState) -> dict[str, Any]:
+        """Rewrite each failing block alone, from its error, and put it in the draft's place: the prose the learner
+        reads stays as it was (a whole revision measured no better than its draft), and a short block costs a short
+        call. Sampled, as a revision is; a reply without usable code leaves its block as it was."""
+        blocks = reply_blocks(state["draft"])
+        draft = state["draft"]
+        for fault in state["reviews"][-1]["faults"][:REPAIRS_PER_ROUND]:
+            block = blocks[fault["block"]]
+            first = block.code.strip().splitlines()[0][:60]
+            reply = self.llm.chat(
+                [
+                    *_draft_conversation(state),
+                    {"role": "user", "content": prompts.REPAIR.format(first=first, error=fault["message"])},
+                ],
+                purpose="tutor-repair",
+                temperature=0.4,
+                seed=state["round"],
+                max_tokens=min(REPLY_TOKENS[state["mode"]], 80 + len(block.body) // 2),
+            )
+            written = python_blocks(reply)
+            if written:
+                draft = replace_block(draft, block, written[0])
+        return {"draft": draft, "round": state["round"] + 1}
 
     def revise(self, state: TutorState) -> dict[str, Any]:
         problems = "\n".join(f"- {problem}" for problem in state["reviews"][-1]["problems"])

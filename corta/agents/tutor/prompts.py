@@ -59,6 +59,11 @@ REVISE = """Your previous reply had these problems:
 Write the reply again, fixing them and keeping what was right. Write only the new reply to the learner: do not
 mention the previous reply and do not apologize."""
 
+REPAIR = """The code block in your reply that starts with `{first}` fails when run:
+{error}
+
+Write that block again with the mistake fixed, as one ```python block and nothing else."""
+
 REQUEST = "The learner's message:\n{question}"
 CODE = "\n<code>\n{code}\n</code>"
 ERROR = "\n<error>\n{error}\n</error>"

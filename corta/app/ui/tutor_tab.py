@@ -22,13 +22,14 @@ from corta.app.ui.errors import error_markdown
 from corta.app.ui.knowledge_base_setup import TutorSetup, missing_knowledge_base_notice
 from corta.errors import CortaError
 
-# What Molly does next once a step of her graph has finished (perceive → retrieve → draft → reflect ⇄ revise).
+# What Molly does next once a step of her graph has finished (perceive → retrieve → draft → reflect ⇄ revise | repair).
 NEXT_STEP = {
     "perceive": "Searching the docs…",
     "retrieve": "Drafting…",
     "draft": "Checking the draft…",
     "reflect": "Revising if needed…",
     "revise": "Checking the revised draft…",
+    "repair": "Running the repaired code…",
     "clarify": "Asking back…",
     "off_topic": "Replying…",
     "answer": "Done",

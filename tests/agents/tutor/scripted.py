@@ -43,7 +43,7 @@ class FixedRetriever:
 
 class Script:
     """`perception`: the perceive reply (a dict, or raw text); `drafts`: replies to draft and revise requests in
-    turn; `rubrics`: the reflection's verdicts in turn (the last repeats); `judge_scores`: the evaluation judge's scores (each given all the probability);
+    turn; `blocks`: replies to block repairs in turn (the last repeats); `rubrics`: the reflection's verdicts in turn (the last repeats); `judge_scores`: the evaluation judge's scores (each given all the probability);
     `preferences`: its pairwise verdicts as P("A") in turn (the last repeats)."""
 
     def __init__(
@@ -54,6 +54,7 @@ class Script:
         off_topic: str = "I help with Python programming; ask me about your code.",
         judge_scores: list[int] | None = None,
         preferences: list[float] | None = None,
+        blocks: list[str] | None = None,
     ) -> None:
         self.perception = perception or {
             "intent": "concept", "level": "beginner", "knowledge_points": ["default argument values"],
@@ -64,6 +65,7 @@ class Script:
         self.off_topic = off_topic
         self.judge_scores = list(judge_scores or [3])
         self.preferences = list(preferences or [0.5])
+        self.blocks = list(blocks or ["```python\nprint('fixed')\n```"])
         self.requests: list[dict[str, Any]] = []
 
     def kinds(self) -> list[str]:
@@ -91,6 +93,8 @@ class Script:
             return ("A" if p_a >= 0.5 else "B"), {"A": math.log(p_a), "B": math.log(1.0 - p_a)}
         if kind == "repair":
             return "still not JSON"
+        if kind == "fix_block":
+            return self.blocks.pop(0) if len(self.blocks) > 1 else self.blocks[0]
         return self.drafts.pop(0) if len(self.drafts) > 1 else self.drafts[0]
 
 
@@ -112,6 +116,8 @@ def _kind(body: dict[str, Any]) -> str:
         return "reflect"
     if "outside Python programming" in prompt:
         return "off_topic"
+    if "Write that block again" in prompt:
+        return "fix_block"
     if "Your previous reply had these problems" in prompt:
         return "revise"
     return "draft"

@@ -1,5 +1,5 @@
-"""The tutor graph on a scripted LLM: perceive, retrieve, draft, reflect and revise, hint mode's guard, off-topic
-replies, clarifying questions, and threads that continue (also across a restart, on SQLite)."""
+"""The tutor graph on a scripted LLM: perceive, retrieve, draft, reflect, revise and repair, hint mode's guard,
+off-topic replies, clarifying questions, and threads that continue (also across a restart, on SQLite)."""
 
 import re
 from collections.abc import Iterator
@@ -31,7 +31,9 @@ def test_explain_turn_answers_with_its_sources_when_the_draft_passes():
     script, retriever = Script(), FixedRetriever()
     with scripted_llm(script) as llm:
         result = Tutor(llm, retriever).ask("How do I give a parameter a default value?")
-    assert script.kinds() == ["perceive", "draft", "reflect"]
+    # By default the model reviews hints only; an explanation gets the deterministic checks.
+    assert script.kinds() == ["perceive", "draft"]
+    assert result.reviews == [{"rubric": None, "runs": [], "problems": [], "faults": []}]
     assert retriever.queries == ["default argument values"]
     contract = result.contract()
     assert contract["answer"] == "Give the parameter a default, like `def f(a=1)` [1]."
@@ -48,7 +50,9 @@ def test_the_review_and_the_revision_continue_the_conversation_that_wrote_the_dr
         drafts=["Defaults are evaluated once.", "Defaults are evaluated once [2]."], rubrics=[failing]
     )
     with scripted_llm(script) as llm:
-        Tutor(llm, FixedRetriever()).ask("When are default values evaluated?")
+        Tutor(llm, FixedRetriever(), model_review=("explain", "hint")).ask(
+            "When are default values evaluated?"
+        )
     draft, reflect, revise = (
         script.requests[script.kinds().index(kind)]["messages"] for kind in ("draft", "reflect", "revise")
     )
@@ -68,7 +72,9 @@ def test_each_step_is_reported_as_it_finishes():
                     rubrics=[failing, PASS])  # fmt: skip
     steps: list[str] = []
     with scripted_llm(script) as llm:
-        Tutor(llm, FixedRetriever()).ask("When are default values evaluated?", on_step=steps.append)
+        Tutor(llm, FixedRetriever(), model_review=("explain",)).ask(
+            "When are default values evaluated?", on_step=steps.append
+        )
     assert steps == ["perceive", "retrieve", "draft", "reflect", "revise", "reflect", "answer"]
 
 
@@ -77,7 +83,9 @@ def test_a_failed_rubric_sends_the_draft_back_with_its_problems_sampled():
     script = Script(drafts=["Defaults are evaluated at every call.", "Defaults are evaluated once."],
                     rubrics=[failing, PASS])  # fmt: skip
     with scripted_llm(script) as llm:
-        result = Tutor(llm, FixedRetriever()).ask("When are default values evaluated?")
+        result = Tutor(llm, FixedRetriever(), model_review=("explain",)).ask(
+            "When are default values evaluated?"
+        )
     # The model reviews the first draft only; the revision gets the deterministic checks.
     assert script.kinds() == ["perceive", "draft", "reflect", "revise"]
     revise = script.requests[3]
@@ -90,28 +98,55 @@ def test_a_failed_rubric_sends_the_draft_back_with_its_problems_sampled():
     assert result.reviews[0]["rubric"]["correct"] is False and result.reviews[1]["rubric"] is None
 
 
-def test_a_revision_whose_code_still_fails_is_revised_again_without_asking_the_model():
-    broken = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[2])\n```"
-    still = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[5])\n```"
-    fixed = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[1])\n```"
-    script = Script(drafts=[broken, still, fixed])
+def test_a_failing_block_is_rewritten_alone_and_put_in_its_place():
+    broken = "Index from zero:\n\n1. The last of two:\n   ```python\n   items = [1, 2]\n   print(items[2])\n   ```\nDone."
+    script = Script(drafts=[broken], blocks=["Here:\n```python\nitems = [1, 2]\nprint(items[1])\n```"])
     with scripted_llm(script) as llm:
         result = Tutor(llm, FixedRetriever()).ask("How do I get the last item of a list of two?")
-    assert script.kinds() == ["perceive", "draft", "reflect", "revise", "revise"]
-    assert [bool(review["problems"]) for review in result.reviews] == [True, True, False]
-    assert result.answer == fixed and result.rounds == 2
+    assert script.kinds() == ["perceive", "draft", "fix_block"]
+    fix = script.requests[2]
+    assert fix["messages"][-2] == {"role": "assistant", "content": broken}
+    assert (
+        "`items = [1, 2]`" in fix["messages"][-1]["content"]
+        and "IndexError" in fix["messages"][-1]["content"]
+    )
+    assert fix["temperature"] > 0
+    # The prose stays word for word; the block keeps its place and its indent inside the list item.
+    assert result.answer == broken.replace("items[2]", "items[1]") and result.rounds == 1
+    assert result.reviews[0]["faults"] == [
+        {"block": 0, "message": "exception: IndexError: list index out of range"}
+    ]
+    assert result.reviews[-1]["problems"] == []
 
 
-def test_example_code_that_crashes_is_caught_by_running_it_even_when_the_judge_approves():
+def test_a_block_still_failing_after_its_repair_is_repaired_again_until_the_rounds_run_out():
     broken = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[2])\n```"
-    fixed = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[1])\n```"
-    script = Script(drafts=[broken, fixed])
+    script = Script(
+        drafts=[broken], blocks=["```python\nitems = [1, 2]\nprint(items[5])\n```", "No code, sorry."]
+    )
     with scripted_llm(script) as llm:
-        result = Tutor(llm, FixedRetriever()).ask("How do I get the last item of a list of two?")
-    first_review = result.reviews[0]
-    assert first_review["runs"][0]["kind"] == "exception"
-    assert any("IndexError" in problem for problem in first_review["problems"])
-    assert result.answer == fixed and result.reviews[-1]["problems"] == []
+        result = Tutor(llm, FixedRetriever(), max_rounds=2).ask(
+            "How do I get the last item of a list of two?"
+        )
+    assert script.kinds() == ["perceive", "draft", "fix_block", "fix_block"]
+    assert [request["seed"] for request in script.requests[2:]] == [0, 1]
+    # A repair without code leaves the block as the earlier repair wrote it.
+    assert "items[5]" in result.answer and result.rounds == 2 and result.reviews[-1]["faults"]
+
+
+def test_a_block_that_fails_beside_a_wrong_rubric_point_goes_back_in_a_whole_revision():
+    broken = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[2])\n```"
+    fixed = "Index from one? No, from zero:\n```python\nitems = [1, 2]\nprint(items[1])\n```"
+    failing = {**PASS, "answers_question": False, "problems": ["Say which index is the last."]}
+    script = Script(drafts=[broken, fixed], rubrics=[failing])
+    with scripted_llm(script) as llm:
+        result = Tutor(llm, FixedRetriever(), model_review=("explain",)).ask(
+            "How do I get the last of two items?"
+        )
+    assert script.kinds() == ["perceive", "draft", "reflect", "revise"]
+    revise = script.prompts_of("revise")[0]
+    assert "IndexError" in revise and "Say which index is the last." in revise
+    assert result.answer == fixed
 
 
 def test_an_example_that_shows_its_error_on_purpose_is_not_a_problem():
@@ -119,7 +154,9 @@ def test_an_example_that_shows_its_error_on_purpose_is_not_a_problem():
     script = Script(drafts=[shown])
     with scripted_llm(script) as llm:
         result = Tutor(llm, FixedRetriever()).ask("What happens when I index past the end of a list?")
-    assert result.rounds == 0 and result.answer == shown
+    assert (
+        result.rounds == 0 and result.answer == shown and result.reviews[0]["runs"][0]["kind"] == "exception"
+    )
 
 
 def test_hint_mode_never_hands_over_solution_code_even_when_the_pasted_code_asks_for_it():

@@ -1,9 +1,9 @@
 """The tutor's deterministic parts: language detection, request bounds, code blocks and the hint guard."""
 
-from corta.agents.tutor.code_blocks import code_lines, python_blocks, run_blocks
+from corta.agents.tutor.code_blocks import code_lines, python_blocks, replace_block, reply_blocks, run_blocks
 from corta.agents.tutor.language import detect_language
 from corta.agents.tutor.nodes import excerpt
-from corta.agents.tutor.reflection import deterministic_problems
+from corta.agents.tutor.reflection import code_faults, deterministic_problems
 from corta.agents.tutor.whole_sentences import whole_sentences
 
 
@@ -39,6 +39,51 @@ def test_blocks_run_in_the_sandbox_and_input_is_not_a_fault():
     assert [run.kind for run in runs] == ["ok", "forbidden", "timeout", "exception"]
     assert [run.is_fault for run in runs] == [False, False, True, True]
     assert runs[3].message == "ZeroDivisionError: division by zero"
+
+
+def test_untagged_output_is_not_code_but_tagged_broken_python_is():
+    reply = "```python\nprint(1 +)\n```\n```\n2 is a prime number\n8 equals 2 * 4\n```\n```\nprint(2)\n```"
+    assert python_blocks(reply) == ["print(1 +)\n", "print(2)\n"]
+
+
+def test_a_block_runs_after_the_blocks_before_it_even_when_one_of_them_raised():
+    runs = run_blocks(
+        [
+            "import copy\nclass Box:\n    size = 1\nBox.missing()",
+            "box = copy.copy(Box())\nprint(box.size)",
+            "print(items)",
+        ]
+    )
+    assert [run.kind for run in runs] == ["exception", "ok", "placeholder"]
+    assert runs[0].message == "AttributeError: type object 'Box' has no attribute 'missing'"
+    # `items` is bound nowhere else in the reply but in a later block: a real fault, not a placeholder.
+    runs = run_blocks(["print(items)", "items = [1]"])
+    assert runs[0].is_fault and runs[0].message == "NameError: name 'items' is not defined"
+
+
+def test_placeholders_and_files_are_not_faults_but_a_missing_import_is():
+    runs = run_blocks(["match x:\n    case 1:\n        pass", "open('data.csv').read()", "print(sys.argv)"])
+    assert [run.kind for run in runs] == ["placeholder", "environment", "exception"]
+    assert [run.is_fault for run in runs] == [False, False, True]
+
+
+def test_errors_shown_on_purpose_are_not_faults():
+    reply = (
+        "Define your own error and raise it:\n```python\nclass LimitError(Exception):\n    pass\n"
+        "raise LimitError('too big')\n```\nAn indented first line fails:\n```python\n"
+        "x = 1\n    y = 2   # error: unexpected indent\n```\n```python\nx = 1\n    y = 2\n```"
+    )
+    runs = run_blocks(python_blocks(reply))
+    assert runs[0].message == "LimitError: too big"
+    assert [run.kind for run in runs] == ["exception", "syntax", "syntax"]
+    assert code_faults(reply, runs) == [2]
+
+
+def test_a_repaired_block_takes_the_place_and_indent_of_the_old_one():
+    reply = "1. First:\n   ```python\n   print(items[2])\n   ```\n2. Then:\n   ```python\n   print(items[2])\n   ```"
+    block = reply_blocks(reply)[0]
+    repaired = replace_block(reply, block, "print(items[1])\n")
+    assert repaired == reply.replace("items[2]", "items[1]", 1)
 
 
 def test_hint_guard_counts_code_lines_in_any_language():
