@@ -127,10 +127,9 @@ def run_blocks(blocks: list[str], limits: SandboxLimits | None = None) -> list[B
     runs: list[BlockRun] = []
     for block in blocks:
         code = textwrap.dedent(block)
-        try:
-            ast.parse(code)
-        except SyntaxError as error:
-            runs.append(BlockRun(block, False, "syntax", f"line {error.lineno}: {error.msg}"))
+        unparsed = _syntax_error(code)
+        if unparsed is not None:
+            runs.append(BlockRun(block, False, "syntax", unparsed))
             continue
         body = textwrap.indent(
             "\n".join([*(_as_prelude(run) for run in runs if run.kind in _PRELUDE), code]), "    "
@@ -173,7 +172,7 @@ def _bound_names(block: str) -> set[str]:
     """The names a block binds: assignments, definitions, imports, parameters, loop and `with` targets."""
     try:
         tree = ast.parse(textwrap.dedent(block))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names: set[str] = set()
     for node in ast.walk(tree):
@@ -189,11 +188,18 @@ def _bound_names(block: str) -> set[str]:
 
 
 def _parses(code: str) -> bool:
+    return _syntax_error(textwrap.dedent(code)) is None
+
+
+def _syntax_error(code: str) -> str | None:
+    """Why `code` does not parse ("line N: message"), or None when it does; parsing runs nothing."""
     try:
-        ast.parse(textwrap.dedent(code))
-    except SyntaxError:
-        return False
-    return True
+        ast.parse(code)
+    except SyntaxError as error:
+        return f"line {error.lineno}: {error.msg}"
+    except (ValueError, RecursionError, MemoryError) as error:  # null bytes, nesting too deep for the parser
+        return f"line 1: {error}"
+    return None
 
 
 def _from_session(body: str) -> str:
