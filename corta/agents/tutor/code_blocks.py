@@ -54,11 +54,11 @@ class BlockRun:
     def describe(self) -> str:
         """One line on what the block did, as reflection reads it."""
         first = self.code.strip().splitlines()[0][:60]
-        return (
-            f"The block starting `{first}` ran fine."
-            if self.ok
-            else f"The block starting `{first}` failed: {self.kind}: {self.message}"
-        )
+        if self.ok:
+            return f"The block starting `{first}` ran fine."
+        if not self.is_fault:
+            return f"The block starting `{first}` could not be checked here ({self.kind}: {self.message})."
+        return f"The block starting `{first}` failed: {self.kind}: {self.message}"
 
 
 @dataclass(frozen=True)

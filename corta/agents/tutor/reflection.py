@@ -3,10 +3,10 @@ mode, a JSON rubric from the model. A failing code block is repaired on its own;
 whole draft back with its problems.
 
 The model's rubric is not asked in explain mode by default. Measured over 40 QACP questions on the 1.5B model
-(docs/results/tutor/qacp-judged), it flagged 30 drafts, and those drafts scored no worse by the reference judge than
-the 10 it passed (4.07 against 4.01 of 5); the revisions it asked for scored lower than their drafts (4.081 against
-4.056 over the 23 that changed) and cost 26 s per answer (review 9 s, revision 17 s). In hint mode it also checks
-that no solution is handed over, so it stays. `Tutor(model_review=...)` names the modes that ask it.
+(docs/results/tutor/qacp-model-review-judged), it flagged 30 drafts, and those drafts scored no worse by the
+reference judge than the 10 it passed (4.07 against 4.01 of 5); the revisions it asked for scored lower than their
+drafts (4.081 against 4.056 over the 23 that changed) and cost 26 s per answer (review 9 s, revision 17 s). In hint
+mode it also checks that no solution is handed over, so it stays. `Tutor(model_review=...)` names the modes that ask it.
 
 The model reviews the first draft only; a revision gets the deterministic checks. The review is one more turn of
 the conversation that wrote the draft, not a new prompt repeating the passages and the request: the server reuses its
