@@ -6,7 +6,15 @@ from typing import Any, Literal, Protocol
 from langgraph.types import interrupt
 
 from corta.agents.tutor import prompts
-from corta.agents.tutor.code_blocks import code_lines, python_blocks, replace_block, reply_blocks, strip_code
+from corta.agents.tutor.block_repair import comment_out_prose, keeps_the_block
+from corta.agents.tutor.code_blocks import (
+    ReplyBlock,
+    code_lines,
+    python_blocks,
+    replace_block,
+    reply_blocks,
+    strip_code,
+)
 from corta.agents.tutor.language import detect_language
 from corta.agents.tutor.perception import Perception, perceive, render_request
 from corta.agents.tutor.reflection import HINT_CODE_LINES, HINT_CODE_PROBLEM, review_draft
@@ -141,28 +149,39 @@ class TutorNodes:
         return "repair" if len(review.get("faults", [])) == len(problems) else "revise"
 
     def repair(self, state: TutorState) -> dict[str, Any]:
-        """Rewrite each failing block alone, from its error, and put it in the draft's place: the prose the learner
-        reads stays as it was (a whole revision measured no better than its draft), and a short block costs a short
-        call. Sampled, as a revision is; a reply without usable code leaves its block as it was."""
+        """Mend each failing block alone and put it in the draft's place: the prose the learner reads stays as it
+        was (a whole revision measured no better than its draft). A line of prose inside a block becomes a comment;
+        any other fault is rewritten by the model from its error in one short sampled call, taken only if it keeps
+        the block (see block_repair.py)."""
         blocks = reply_blocks(state["draft"])
         draft = state["draft"]
         for fault in state["reviews"][-1]["faults"][:REPAIRS_PER_ROUND]:
             block = blocks[fault["block"]]
-            first = block.code.strip().splitlines()[0][:60]
-            reply = self.llm.chat(
-                [
-                    *_draft_conversation(state),
-                    {"role": "user", "content": prompts.REPAIR.format(first=first, error=fault["message"])},
-                ],
-                purpose="tutor-repair",
-                temperature=0.4,
-                seed=state["round"],
-                max_tokens=min(REPLY_TOKENS[state["mode"]], 80 + len(block.body) // 2),
+            code = comment_out_prose(block.code, fault["message"]) or self._rewrite(
+                state, block, fault["message"]
             )
-            written = python_blocks(reply)
-            if written:
-                draft = replace_block(draft, block, written[0])
+            if code is not None:
+                draft = replace_block(draft, block, code)
         return {"draft": draft, "round": state["round"] + 1}
+
+    def _rewrite(self, state: TutorState, block: ReplyBlock, fault: str) -> str | None:
+        """The model's rewrite of `block` from its error, or None when the reply holds no code or cuts the block."""
+        first = block.code.strip().splitlines()[0][:60]
+        reply = self.llm.chat(
+            [
+                *_draft_conversation(state),
+                {"role": "user", "content": prompts.REPAIR.format(first=first, error=fault)},
+            ],
+            purpose="tutor-repair",
+            temperature=0.4,
+            seed=state["round"],
+            max_tokens=min(REPLY_TOKENS[state["mode"]], 80 + len(block.body) // 2),
+        )
+        written = python_blocks(reply)
+        if not written or not keeps_the_block(block.code, written[0]):
+            log.info("block repair discarded: %s", "no code" if not written else "it cuts the block")
+            return None
+        return written[0]
 
     def revise(self, state: TutorState) -> dict[str, Any]:
         problems = "\n".join(f"- {problem}" for problem in state["reviews"][-1]["problems"])

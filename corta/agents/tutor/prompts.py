@@ -62,7 +62,8 @@ mention the previous reply and do not apologize."""
 REPAIR = """The code block in your reply that starts with `{first}` fails when run:
 {error}
 
-Write that block again with the mistake fixed, as one ```python block and nothing else."""
+Write that block again with the mistake fixed and every other line kept as it is, as one ```python block and nothing
+else."""
 
 REQUEST = "The learner's message:\n{question}"
 CODE = "\n<code>\n{code}\n</code>"

@@ -134,6 +134,19 @@ def test_a_block_still_failing_after_its_repair_is_repaired_again_until_the_roun
     assert "items[5]" in result.answer and result.rounds == 2 and result.reviews[-1]["faults"]
 
 
+def test_prose_inside_a_block_is_commented_without_the_model_and_a_cutting_rewrite_is_refused():
+    prose = "Two ways:\n```python\nx = 1\n这样更好：\ny = 2\n```"
+    script = Script(drafts=[prose])
+    with scripted_llm(script) as llm:
+        result = Tutor(llm, FixedRetriever()).ask("How do I assign two names?")
+    assert script.kinds() == ["perceive", "draft"] and result.answer == prose.replace("这样", "# 这样")
+    broken = "Classes:\n```python\nclass A:\n    def f(self):\n        return 1\nA.f()\nprint(A.f())\n```"
+    script = Script(drafts=[broken], blocks=["```python\nclass A:\n    def f(self):\n        return 1\n```"])
+    with scripted_llm(script) as llm:
+        result = Tutor(llm, FixedRetriever(), max_rounds=1).ask("How do I call a method?")
+    assert script.kinds() == ["perceive", "draft", "fix_block"] and result.answer == broken
+
+
 def test_a_block_that_fails_beside_a_wrong_rubric_point_goes_back_in_a_whole_revision():
     broken = "Index from zero:\n```python\nitems = [1, 2]\nprint(items[2])\n```"
     fixed = "Index from one? No, from zero:\n```python\nitems = [1, 2]\nprint(items[1])\n```"
