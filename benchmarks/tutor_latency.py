@@ -1,7 +1,7 @@
 """The tutor's latency per answer on the embedded model, against one grounded draft call measured in the same run.
 
 For each question (the first N of the seeded QACP sample the evaluation uses), the full tutor (perceive, retrieve,
-draft, reflect, revise) answers it, and, as the baseline, one chat call drafts an answer from the same three passages
+draft, reflect, and a repair or a revision where needed) answers it, and, as the baseline, one chat call drafts an answer from the same three passages
 (what a retrieval-augmented chatbot without perception or reflection costs). Prints the p50 of both and their ratio,
 and writes docs/results/tutor_latency.{json,md}. Needs the default knowledge base (`corta index build`).
 
