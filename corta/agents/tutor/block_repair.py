@@ -1,18 +1,22 @@
-"""Repairing one failing code block of a reply: a line of prose caught inside the block becomes a comment without
-the model; otherwise the model's rewrite of the block is taken only if it keeps the block's lines but a few.
+"""Repairing one failing code block of a reply. Two faults are mended without the model: a line of prose caught
+inside the block becomes a comment, and a standard module used without its import gets the import. Otherwise the
+model's rewrite of the block is taken only if it keeps the block's lines but a few.
 
 Measured on the 40 QACP explain drafts with the first version (the model's rewrite, taken as it came): both blocks it
 changed ran afterwards because the rewrite cut them, not because it fixed them. One dropped a whole second example
 after a Chinese sentence written inside the fence (the sentence was the syntax error), the other dropped two lines of
 a five-line example; the judge scored both answers below their drafts. A rewrite that cuts is no repair: the next
-round samples again, and the draft keeps its block if none keeps it whole."""
+round samples again, and the draft keeps its block if none keeps it whole. With that guard, the model's rewrite of a
+block using `sys.argv` without `import sys` twice left the import out (it renamed an exception instead)."""
 
 import ast
 import re
+import sys
 import textwrap
 from collections import Counter
 
 _SYNTAX_LINE = re.compile(r"^syntax: line (\d+):")
+_UNDEFINED = re.compile(r"^exception: NameError: name '(\w+)' is not defined")
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 _SENTENCE = re.compile(r"^[A-Za-z][A-Za-z,' ]+[:.]$")
 # A rewrite may drop (or change) this share of the block's non-blank lines, and at least one.
@@ -43,6 +47,19 @@ def comment_out_prose(code: str, fault: str) -> str | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return repaired
+
+
+def mended_without_the_model(code: str, fault: str) -> str | None:
+    """`code` mended by a rule (prose commented out, a missing standard import added), or None if no rule applies."""
+    return comment_out_prose(code, fault) or add_missing_import(code, fault)
+
+
+def add_missing_import(code: str, fault: str) -> str | None:
+    """`code` with `import NAME` first, when its fault is a NameError for NAME and NAME is a standard module."""
+    undefined = _UNDEFINED.match(fault)
+    if undefined is None or undefined.group(1) not in sys.stdlib_module_names:
+        return None
+    return f"import {undefined.group(1)}\n" + textwrap.dedent(code)
 
 
 def keeps_the_block(old: str, new: str) -> bool:

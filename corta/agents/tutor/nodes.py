@@ -6,7 +6,7 @@ from typing import Any, Literal, Protocol
 from langgraph.types import interrupt
 
 from corta.agents.tutor import prompts
-from corta.agents.tutor.block_repair import comment_out_prose, keeps_the_block
+from corta.agents.tutor.block_repair import keeps_the_block, mended_without_the_model
 from corta.agents.tutor.code_blocks import (
     ReplyBlock,
     code_lines,
@@ -150,14 +150,14 @@ class TutorNodes:
 
     def repair(self, state: TutorState) -> dict[str, Any]:
         """Mend each failing block alone and put it in the draft's place: the prose the learner reads stays as it
-        was (a whole revision measured no better than its draft). A line of prose inside a block becomes a comment;
-        any other fault is rewritten by the model from its error in one short sampled call, taken only if it keeps
-        the block (see block_repair.py)."""
+        was (a whole revision measured no better than its draft). Prose inside a block becomes a comment and a
+        missing standard import is added; any other fault is rewritten by the model from its error in one short
+        sampled call, taken only if it keeps the block (see block_repair.py)."""
         blocks = reply_blocks(state["draft"])
         draft = state["draft"]
         for fault in state["reviews"][-1]["faults"][:REPAIRS_PER_ROUND]:
             block = blocks[fault["block"]]
-            code = comment_out_prose(block.code, fault["message"]) or self._rewrite(
+            code = mended_without_the_model(block.code, fault["message"]) or self._rewrite(
                 state, block, fault["message"]
             )
             if code is not None:

@@ -1,6 +1,7 @@
-"""Mending one failing block: prose caught inside the fence becomes a comment; a rewrite that cuts is refused."""
+"""Mending one failing block: prose caught inside the fence becomes a comment, a missing standard import is added,
+and a rewrite that cuts is refused."""
 
-from corta.agents.tutor.block_repair import comment_out_prose, keeps_the_block
+from corta.agents.tutor.block_repair import comment_out_prose, keeps_the_block, mended_without_the_model
 
 TWO_EXAMPLES = (
     "def remove(colors: list[tuple[int, int]]) -> list[tuple[int, int]]:\n    pass\n\n可以这样提高可读性：\n\n"
@@ -27,3 +28,12 @@ def test_a_rewrite_may_change_a_line_but_not_cut_the_block():
     assert keeps_the_block(old, old.replace("A.f()", "A().f()"))
     assert keeps_the_block(old, old + "print(A().f())\n")
     assert not keeps_the_block(old, old.replace("A.i\nA.f()\n", ""))
+
+
+def test_a_standard_module_used_without_its_import_gets_it_and_other_names_do_not():
+    code = "for arg in sys.argv[1:]:\n    print(arg)\n"
+    assert (
+        mended_without_the_model(code, "exception: NameError: name 'sys' is not defined")
+        == "import sys\n" + code
+    )
+    assert mended_without_the_model(code, "exception: NameError: name 'total' is not defined") is None
