@@ -5,9 +5,9 @@ model's rewrite of the block is taken only if it keeps the block's lines but a f
 Measured on the 40 QACP explain drafts with the first version (the model's rewrite, taken as it came): both blocks it
 changed ran afterwards because the rewrite cut them, not because it fixed them. One dropped a whole second example
 after a Chinese sentence written inside the fence (the sentence was the syntax error), the other dropped two lines of
-a five-line example; the judge scored both answers below their drafts. A rewrite that cuts is no repair: the next
-round samples again, and the draft keeps its block if none keeps it whole. With that guard, the model's rewrite of a
-block using `sys.argv` without `import sys` twice left the import out (it renamed an exception instead)."""
+a seven-line example; the judge scored both answers below their drafts. A rewrite that cuts is no repair: the next
+round samples again, and the draft keeps its block if none keeps it whole. With that guard, two rounds of rewriting a
+block that uses `sys.argv` without `import sys` never added the import (the rewrite kept renamed an exception)."""
 
 import ast
 import re

@@ -29,12 +29,8 @@ _ENVIRONMENT_ERRORS = (
     "ConnectionError", "ConnectionRefusedError", "TimeoutError", "EOFError",
 )  # fmt: skip
 _QUALIFIED_EXCEPTION = re.compile(r"^[\w.<>]+\.(?=[A-Za-z_]\w*:)")
-_PRELUDE = {
-    "ok",
-    "exception",
-    "environment",
-    "placeholder",
-}  # blocks that end (not loop or blow up) run again
+# Earlier blocks that ran to an end (not a loop or a blow-up) run again before a later one.
+_PRELUDE = {"ok", "exception", "environment", "placeholder"}
 _NAME_ERROR = re.compile(r"^NameError: name '(\w+)' is not defined")
 
 
