@@ -9,11 +9,12 @@ a seven-line example; the judge scored both answers below their drafts. A rewrit
 round samples again, and the draft keeps its block if none keeps it whole. With that guard, two rounds of rewriting a
 block that uses `sys.argv` without `import sys` never added the import (the rewrite kept renamed an exception)."""
 
-import ast
 import re
 import sys
 import textwrap
 from collections import Counter
+
+from corta.agents.tutor.code_blocks import syntax_error
 
 _SYNTAX_LINE = re.compile(r"^syntax: line (\d+):")
 _UNDEFINED = re.compile(r"^exception: NameError: name '(\w+)' is not defined")
@@ -42,11 +43,7 @@ def comment_out_prose(code: str, fault: str) -> str | None:
     indent = line[: len(line) - len(line.lstrip())]
     lines[number - 1] = f"{indent}# {text}"
     repaired = "\n".join(lines) + "\n"
-    try:
-        ast.parse(repaired)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    return repaired
+    return repaired if syntax_error(repaired) is None else None
 
 
 def mended_without_the_model(code: str, fault: str) -> str | None:

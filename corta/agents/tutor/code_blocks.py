@@ -123,7 +123,7 @@ def run_blocks(blocks: list[str], limits: SandboxLimits | None = None) -> list[B
     runs: list[BlockRun] = []
     for block in blocks:
         code = textwrap.dedent(block)
-        unparsed = _syntax_error(code)
+        unparsed = syntax_error(code)
         if unparsed is not None:
             runs.append(BlockRun(block, False, "syntax", unparsed))
             continue
@@ -184,10 +184,10 @@ def _bound_names(block: str) -> set[str]:
 
 
 def _parses(code: str) -> bool:
-    return _syntax_error(textwrap.dedent(code)) is None
+    return syntax_error(textwrap.dedent(code)) is None
 
 
-def _syntax_error(code: str) -> str | None:
+def syntax_error(code: str) -> str | None:
     """Why `code` does not parse ("line N: message"), or None when it does; parsing runs nothing."""
     try:
         ast.parse(code)

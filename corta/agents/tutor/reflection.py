@@ -95,9 +95,13 @@ def _shown_on_purpose(run: BlockRun, draft: str) -> bool:
     return False
 
 
-def deterministic_problems(draft: str, mode: str, runs: list[BlockRun]) -> list[str]:
-    """Problems found without the model: code that fails and, in hint mode, code beyond one line."""
-    problems = [_fault_problem(runs[index]) for index in code_faults(draft, runs)]
+def deterministic_problems(
+    draft: str, mode: str, runs: list[BlockRun], faults: list[int] | None = None
+) -> list[str]:
+    """Problems found without the model: code that fails (`faults`, found from `runs` when not given) and, in hint
+    mode, code beyond one line."""
+    faults = code_faults(draft, runs) if faults is None else faults
+    problems = [_fault_problem(runs[index]) for index in faults]
     if mode == "hint" and code_lines(draft) > HINT_CODE_LINES:
         problems.append(HINT_CODE_PROBLEM)
     return problems
@@ -118,8 +122,8 @@ def review_draft(
     turn of that conversation."""
     draft = conversation[-1]["content"]
     runs = run_blocks(python_blocks(draft))
-    problems = deterministic_problems(draft, mode, runs)
     faults = code_faults(draft, runs)
+    problems = deterministic_problems(draft, mode, runs, faults)
     if not ask_model:
         return Review(None, runs, problems, faults)
     run_notes = "\n".join(run.describe() for run in runs)
