@@ -49,8 +49,9 @@ def pair(
         source, out, settings.cache_dir, problems, short_steps, long_steps, batch_size, style=style
     )
     for name, report in reports.items():
+        cut = f" ({report.truncated} examples cut at the token limit)" if report.truncated else ""
         typer.echo(
-            f"{name}: loss {report.first_loss:.3f} -> {report.last_loss:.3f} in {report.seconds:.0f} s"
+            f"{name}: loss {report.first_loss:.3f} -> {report.last_loss:.3f} in {report.seconds:.0f} s{cut}"
         )
     typer.echo(f"recipes: {out / 'recipes'}")
 
@@ -86,6 +87,10 @@ def eval_l2s(
     problems: Annotated[int, typer.Option(min=1, help="Held-out problems.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the held-out problems (training used 0).")] = 1000,
     max_new_tokens: Annotated[int, typer.Option(min=8)] = 384,
+    batch_size: Annotated[
+        int,
+        typer.Option(min=1, help="Problems generated together (greedy: the replies do not depend on it)."),
+    ] = 8,
     threads: ThreadsOption = None,
 ) -> None:
     """Accuracy and mean response length of each model on held-out problems, against System 1 and System 2."""
@@ -100,12 +105,13 @@ def eval_l2s(
     items = generate_problems(problems, seed=seed)
     command = shlex.join(
         ["corta", "eval", "l2s", *map(str, models), "--out", str(out), "--problems", str(problems), "--seed",
-         str(seed), "--max-new-tokens", str(max_new_tokens)]
+         str(seed), "--max-new-tokens", str(max_new_tokens), "--batch-size", str(batch_size)]
     )  # fmt: skip
     names = [_label(path) for path in models]
     for path, name in zip(models, names, strict=True):
         folder = out / name
-        run_evaluation(L2SModelTask(path, max_new_tokens), items, folder, command=command)
+        task = L2SModelTask(path, max_new_tokens, batch_size)
+        run_evaluation(task, items, folder, workers=batch_size, command=command)
         write_report(folder, f"Long-to-Short: {name}", command, "tokens")
     comparison = write_comparison(out, names[0], names[1], command)
     typer.echo(f"comparison: {comparison}")

@@ -6,6 +6,7 @@ models side by side: accuracy and mean length against System 1 and System 2, and
 import re
 import statistics
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ COMPARISON_FILE = "comparison.md"
 PLOT_FILE = "accuracy_vs_length.png"
 _STATED = re.compile(re.escape(ANSWER_PREFIX) + r"\s*\$?(-?\d[\d,]*)", re.IGNORECASE)
 _INTEGER = re.compile(r"-?\d[\d,]*")
+_GATHER_SECONDS = 0.05
 
 
 def extract_answer(reply: str) -> int | None:
@@ -38,34 +40,49 @@ def extract_answer(reply: str) -> int | None:
 
 
 @dataclass
+class _Request:
+    """One prompt waiting for its batch: the prompt's token ids, then the generated ids or the batch's error."""
+
+    prompt: list[int]
+    generated: list[int] | None = None
+    error: Exception | None = None
+
+
+@dataclass
 class L2SModelTask:
-    """One model (a Hugging Face folder) answering the problems, one at a time, greedy."""
+    """One model (a Hugging Face folder) answering the problems greedily, up to `batch_size` at once.
+
+    Items run by concurrent workers are generated together: each worker queues its prompt, and whichever holds the
+    model generates the queued prompts as one left-padded batch until its own is done. An item's `seconds` is then
+    its batch's. Greedy decoding makes the batch's replies those of one-at-a-time generation.
+    """
 
     model_dir: Path
     max_new_tokens: int = 384
+    batch_size: int = 1
     name: str = "l2s"
     scoring: str = SCORING
     _loaded: tuple[Any, Any] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _generating: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _queue: list[_Request] = field(default_factory=list, init=False, repr=False)
 
     def category(self, item: L2SProblem) -> str:
         return item.kind
 
     def run(self, item: L2SProblem) -> dict[str, Any]:
-        import torch
-
         model, tokenizer = self._model()
-        prompt = tokenizer(
-            chat_prompt(tokenizer, item.question), add_special_tokens=False, return_tensors="pt"
-        )
-        with self._lock, torch.no_grad():
-            output = model.generate(
-                **prompt,
-                max_new_tokens=self.max_new_tokens,
-                do_sample=False,
-                pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id,
+        with self._lock:  # one tokenizer call at a time: the fast tokenizer is not safe across threads
+            request = _Request(
+                tokenizer(chat_prompt(tokenizer, item.question), add_special_tokens=False)["input_ids"]
             )
-        generated = output[0, prompt["input_ids"].shape[1] :]
+            self._queue.append(request)
+        with self._generating:
+            while request.generated is None and request.error is None:
+                self._generate_batch(model, tokenizer)
+        if request.error is not None:
+            raise request.error
+        generated = request.generated or []
         reply = tokenizer.decode(generated, skip_special_tokens=True)
         answer = extract_answer(reply)
         return {
@@ -73,10 +90,41 @@ class L2SModelTask:
             "success": answer == item.answer,
             "answer": answer,
             "expected": item.answer,
-            "tokens": int(generated.shape[0]),
-            "cut_off": int(generated.shape[0]) >= self.max_new_tokens,
+            "tokens": len(generated),
+            "cut_off": len(generated) >= self.max_new_tokens,
             "reply": reply[:600],
         }
+
+    def _generate_batch(self, model: Any, tokenizer: Any) -> None:
+        """Generate the first `batch_size` queued prompts together, giving each its tokens up to its end token."""
+        import torch
+
+        if self.batch_size > 1 and len(self._queue) < self.batch_size:
+            time.sleep(_GATHER_SECONDS)  # the other workers' prompts are being tokenized
+        with self._lock:
+            batch = self._queue[: self.batch_size]
+            del self._queue[: self.batch_size]
+        pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+        width = max(len(request.prompt) for request in batch)
+        ids = [[pad] * (width - len(request.prompt)) + request.prompt for request in batch]
+        mask = [[0] * (width - len(request.prompt)) + [1] * len(request.prompt) for request in batch]
+        try:
+            with torch.no_grad():
+                output = model.generate(
+                    input_ids=torch.tensor(ids),
+                    attention_mask=torch.tensor(mask),
+                    max_new_tokens=self.max_new_tokens,
+                    do_sample=False,
+                    pad_token_id=pad,
+                )
+        except Exception as error:  # every request of the batch reports it; the workers stay alive
+            for request in batch:
+                request.error = error
+            return
+        ends = _end_tokens(model, tokenizer)
+        for request, row in zip(batch, output[:, width:].tolist(), strict=True):
+            end = next((index for index, token in enumerate(row) if token in ends), None)
+            request.generated = row if end is None else row[: end + 1]
 
     def _model(self) -> tuple[Any, Any]:
         with self._lock:
@@ -93,6 +141,14 @@ class L2SModelTask:
                     raise ConfigError(f"Cannot load the model in {self.model_dir} ({error}).") from error
                 self._loaded = (model.eval(), tokenizer)
             return self._loaded
+
+
+def _end_tokens(model: Any, tokenizer: Any) -> set[int]:
+    """The token ids that end a reply: the model's generation config's, else the tokenizer's end of sequence."""
+    ends = model.generation_config.eos_token_id
+    if ends is None:
+        ends = tokenizer.eos_token_id
+    return set(ends) if isinstance(ends, list) else {ends}
 
 
 def model_rows(root: Path, system1: str, system2: str) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from corta.cli import app
+from corta.datasets.evaluate import run_evaluation
 from corta.datasets.l2s_eval import L2SModelTask, extract_answer, write_comparison
 from corta.datasets.l2s_problems import generate_problems
 from corta.errors import ConfigError
@@ -38,6 +39,32 @@ def test_a_model_answers_each_problem_with_its_length(tmp_path: Path) -> None:
     assert record["success"] == (record["answer"] == problem.answer)
     with pytest.raises(ConfigError, match="Cannot load the model"):
         L2SModelTask(tmp_path / "absent").run(problem)
+
+
+def test_problems_generated_together_get_the_replies_of_one_at_a_time(tmp_path: Path) -> None:
+    model = save_tiny_llama(tmp_path / "m", vocab=320, hidden=32, tokenizer=True)
+    problems = generate_problems(5, seed=7)
+    alone = run_evaluation(L2SModelTask(model, 12), problems, tmp_path / "alone", progress=False)
+    together = run_evaluation(
+        L2SModelTask(model, 12, batch_size=3), problems, tmp_path / "together", workers=3, progress=False
+    )
+    replies = {
+        name: {r.id: (r.model_dump()["reply"], r.model_dump()["tokens"]) for r in summary.records}
+        for name, summary in (("alone", alone), ("together", together))
+    }
+    assert replies["alone"] == replies["together"] and len(replies["alone"]) == 5
+
+
+def test_a_batch_that_fails_is_each_of_its_items_error_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = save_tiny_llama(tmp_path / "m", vocab=320, hidden=32, tokenizer=True)
+    task = L2SModelTask(model, 4, batch_size=2)
+    loaded, _ = task._model()
+    monkeypatch.setattr(loaded, "generate", lambda **_: (_ for _ in ()).throw(RuntimeError("out of memory")))
+    summary = run_evaluation(task, generate_problems(3, seed=2), tmp_path / "out", workers=2, progress=False)
+    assert len(summary.records) == 3
+    assert all(record.error == "RuntimeError: out of memory" for record in summary.records)
 
 
 def fake_results(root: Path, name: str, correct: int, tokens: float, items: int = 10) -> None:

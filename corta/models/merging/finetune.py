@@ -2,6 +2,7 @@
 tokens only, AdamW with a linear decay. Used to build the Long-to-Short experiment's System-1 / System-2 pair."""
 
 import json
+import logging
 import math
 import random
 import time
@@ -13,13 +14,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from corta.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     import torch
 
 
 @dataclass(frozen=True)
 class FineTuneReport:
-    """What a fine-tuning run did: steps, examples seen, first and last smoothed loss, seconds."""
+    """What a fine-tuning run did: steps, examples seen, first and last smoothed loss, seconds, and how many of the
+    distinct examples were cut at the token limit (a cut completion loses its answer and its end of sequence)."""
 
     out_dir: str
     steps: int
@@ -27,6 +31,7 @@ class FineTuneReport:
     first_loss: float
     last_loss: float
     seconds: float
+    truncated: int = 0
 
 
 def chat_prompt(tokenizer: Any, question: str) -> str:
@@ -47,7 +52,7 @@ def fine_tune(
     steps: int,
     batch_size: int = 8,
     learning_rate: float = 5e-5,
-    max_tokens: int = 320,
+    max_tokens: int = 1024,
     seed: int = 0,
     progress: bool = True,
 ) -> FineTuneReport:
@@ -69,7 +74,13 @@ def fine_tune(
         model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, dtype=torch.float32)
     except (OSError, ValueError) as error:
         raise ConfigError(f"Cannot load the model in {model_dir} for fine-tuning ({error}).") from error
-    examples = [_encode(tokenizer, question, completion, max_tokens) for question, completion in pairs]
+    encoded = [_encode(tokenizer, question, completion) for question, completion in pairs]
+    examples = [(ids[:max_tokens], min(start, max_tokens)) for ids, start in encoded]
+    truncated = sum(len(ids) > max_tokens for ids, _ in encoded)
+    if truncated:
+        log.warning(
+            "%d of %d examples are longer than %d tokens and are cut", truncated, len(encoded), max_tokens
+        )
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0 - step / steps)
@@ -103,19 +114,18 @@ def fine_tune(
     model.save_pretrained(out_dir, safe_serialization=True)
     tokenizer.save_pretrained(out_dir)
     report = FineTuneReport(
-        str(out_dir), steps, steps * batch_size, first, smoothed, time.perf_counter() - started
+        str(out_dir), steps, steps * batch_size, first, smoothed, time.perf_counter() - started, truncated
     )
     (Path(out_dir) / "fine_tune.json").write_text(json.dumps(asdict(report), indent=2), encoding="utf-8")
     return report
 
 
-def _encode(tokenizer: Any, question: str, completion: str, max_tokens: int) -> tuple[list[int], int]:
+def _encode(tokenizer: Any, question: str, completion: str) -> tuple[list[int], int]:
     """Token ids of prompt + completion + end of sequence, and where the completion starts."""
     prompt = tokenizer(chat_prompt(tokenizer, question), add_special_tokens=False)["input_ids"]
     answer = tokenizer(completion, add_special_tokens=False)["input_ids"]
     eos = tokenizer.eos_token_id
-    ids = (prompt + answer + ([eos] if eos is not None else []))[:max_tokens]
-    return ids, min(len(prompt), len(ids))
+    return prompt + answer + ([eos] if eos is not None else []), len(prompt)
 
 
 def _collate(

@@ -19,6 +19,7 @@ def test_the_loss_falls_and_the_saved_model_loads(tmp_path: Path) -> None:
         base, PAIRS, tmp_path / "tuned", steps=60, batch_size=2, learning_rate=1e-2, progress=False
     )
     assert report.steps == 60 and report.examples == 120 and report.last_loss < report.first_loss
+    assert report.truncated == 0
     model = AutoModelForCausalLM.from_pretrained(tmp_path / "tuned")
     before = AutoModelForCausalLM.from_pretrained(base)
     assert completion_loss(model, base) < 0.5 * completion_loss(before, base)
@@ -30,7 +31,7 @@ def test_the_loss_falls_and_the_saved_model_loads(tmp_path: Path) -> None:
 def completion_loss(model: torch.nn.Module, folder: Path) -> float:
     """The mean loss of `model` on the taught completions."""
     tokenizer = AutoTokenizer.from_pretrained(folder)
-    ids, labels, mask = _collate([_encode(tokenizer, *pair, 64) for pair in PAIRS], pad=0)
+    ids, labels, mask = _collate([_encode(tokenizer, *pair) for pair in PAIRS], pad=0)
     with torch.no_grad():
         return float(model(input_ids=ids, attention_mask=mask, labels=labels).loss)
 
@@ -40,7 +41,7 @@ def test_only_the_completion_is_learned_and_padding_is_masked(tmp_path: Path) ->
         save_tiny_llama(tmp_path / "m", vocab=320, hidden=32, tokenizer=True)
     )
     assert chat_prompt(tokenizer, "Why ?") == "Question: Why ?\nAnswer: "  # no chat template: plain text
-    long_one, short_one = _encode(tokenizer, *PAIRS[1], 64), _encode(tokenizer, *PAIRS[0], 64)
+    long_one, short_one = _encode(tokenizer, *PAIRS[1]), _encode(tokenizer, *PAIRS[0])
     ids, labels, mask = _collate([long_one, short_one], pad=0)
     tokens, start = long_one
     assert labels[0, :start].eq(-100).all() and labels[0, start : len(tokens)].tolist() == tokens[start:]
@@ -54,3 +55,14 @@ def test_nothing_to_learn_is_refused(tmp_path: Path) -> None:
         fine_tune(tmp_path, [], tmp_path / "out", steps=3)
     with pytest.raises(ConfigError, match="Cannot load the model"):
         fine_tune(tmp_path / "absent", PAIRS, tmp_path / "out", steps=3)
+
+
+def test_examples_over_the_token_limit_are_cut_and_counted(tmp_path: Path) -> None:
+    base = save_tiny_llama(tmp_path / "base", vocab=320, hidden=32, tokenizer=True)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    lengths = [len(_encode(tokenizer, *pair)[0]) for pair in PAIRS]
+    limit = (min(lengths) + max(lengths)) // 2
+    report = fine_tune(
+        base, PAIRS, tmp_path / "tuned", steps=2, batch_size=2, max_tokens=limit, progress=False
+    )
+    assert min(lengths) < limit < max(lengths) and report.truncated == 1
