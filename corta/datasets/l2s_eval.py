@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 from corta.datasets.evaluate import RESULTS_FILE, read_results
-from corta.datasets.l2s_problems import ANSWER_PREFIX, L2SProblem
+from corta.datasets.l2s_problems import ANSWER_PREFIX, RECHECK, L2SProblem
 from corta.errors import ConfigError
 from corta.models.merging.finetune import chat_prompt
 
 SCORING = (
     f"correct = the number after the reply's last '{ANSWER_PREFIX}' (else its last integer) equals the exact answer; "
-    "tokens = the tokens the model generated (greedy, up to the limit)"
+    "tokens = the tokens the model generated (greedy, up to the limit); re-checking = the replies that re-check a "
+    f"step ('{RECHECK}' in the first 600 characters kept of each reply)"
 )
 COMPARISON_FILE = "comparison.md"
 PLOT_FILE = "accuracy_vs_length.png"
@@ -163,6 +164,7 @@ def model_rows(root: Path, system1: str, system2: str) -> list[dict[str, Any]]:
                     "items": len(records),
                     "accuracy": sum(bool(r["success"]) for r in records) / len(records),
                     "mean tokens": statistics.fmean(r.get("tokens", 0) for r in records),
+                    "re-checking": sum(RECHECK in (r.get("reply") or "") for r in records) / len(records),
                     "cut off": sum(bool(r.get("cut_off")) for r in records),
                 }
             )
@@ -180,7 +182,8 @@ def model_rows(root: Path, system1: str, system2: str) -> list[dict[str, Any]]:
 
 def write_comparison(root: Path, system1: str, system2: str, command: str) -> Path:
     """`root/comparison.md` and its plot: every model's accuracy against its mean response length."""
-    from matplotlib.figure import Figure  # imported here: slow to import, and only reports need it
+    import matplotlib  # imported here: slow to import, and only reports need it
+    from matplotlib.figure import Figure
 
     rows = model_rows(root, system1, system2)
     header = [
@@ -191,6 +194,7 @@ def write_comparison(root: Path, system1: str, system2: str, command: str) -> Pa
         "mean tokens",
         "accuracy vs System 2 (points)",
         "length vs System 2",
+        "re-checking",
         "cut off",
     ]
     lines = [
@@ -213,6 +217,7 @@ def write_comparison(root: Path, system1: str, system2: str, command: str) -> Pa
             f"{row['mean tokens']:.1f}",
             f"{row['accuracy vs System 2 (points)']:+.1f}",
             f"{100 * row['length vs System 2']:+.1f}%",
+            f"{100 * row['re-checking']:.0f}%",
             str(row["cut off"]),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -233,20 +238,24 @@ def write_comparison(root: Path, system1: str, system2: str, command: str) -> Pa
         f"![Accuracy against mean response length]({PLOT_FILE})",
         "",
     ]
-    figure = Figure(figsize=(8, 5))
+    figure = Figure(figsize=(10, 5))
     axes = figure.subplots()
-    # Models that land on (nearly) the same point share one label, their names stacked, so none hides another.
-    span = max(row["mean tokens"] for row in rows) or 1.0
-    labels: dict[tuple[int, int], list[str]] = {}
-    for row in rows:
+    # Each model its own colour and legend entry: merges often land on (nearly) the same point, where labels
+    # written beside the points would cover each other.
+    colours = matplotlib.colormaps["tab20"]
+    for index, row in enumerate(rows):
         marker = {"System 1": "s", "System 2": "D"}.get(row["role"], "o")
-        axes.scatter(row["mean tokens"], row["accuracy"], s=50, marker=marker)
-        spot = (round(row["mean tokens"] / span * 25), round(row["accuracy"] * 50))
-        labels.setdefault(spot, []).append(row["model"])
-    for (x, y), names in labels.items():
-        axes.annotate(
-            "\n".join(names), (x * span / 25, y / 50), xytext=(6, 2), textcoords="offset points", fontsize=8
+        axes.scatter(
+            row["mean tokens"],
+            row["accuracy"],
+            s=60,
+            marker=marker,
+            color=colours(index % 20),
+            label=row["model"],
+            edgecolors="black",
+            linewidths=0.5,
         )
+    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
     axes.set_xlabel("mean response length (tokens)")
     axes.set_ylabel("accuracy")
     axes.set_ylim(0, 1.05)

@@ -15,6 +15,8 @@ from typing import Literal
 
 Kind = Literal["arithmetic", "program"]
 ANSWER_PREFIX = "The answer is"
+RECHECK = "Wait, let me check that step again:"
+"""How a reflective solution opens the re-check of a step (the evaluation counts the replies that do)."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,7 @@ def _program(rng: random.Random, index: int) -> L2SProblem:
 
 def _problem(problem_id: str, kind: Kind, question: str, answer: int, steps: list[str]) -> L2SProblem:
     final = f"{ANSWER_PREFIX} {answer}."
-    checked = [
-        line
-        for step in steps
-        for line in (step, f"Wait, let me check that step again: {step} Yes, it holds.")
-    ]
+    checked = [line for step in steps for line in (step, f"{RECHECK} {step} Yes, it holds.")]
     review = (
         "Let me re-read the question to be sure nothing is missed. "
         f"Every number in it was used, and the result is {answer}. Everything checks out."

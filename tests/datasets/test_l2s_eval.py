@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from corta.cli import app
 from corta.datasets.evaluate import run_evaluation
 from corta.datasets.l2s_eval import L2SModelTask, extract_answer, write_comparison
-from corta.datasets.l2s_problems import generate_problems
+from corta.datasets.l2s_problems import RECHECK, generate_problems
 from corta.errors import ConfigError
 from tests.models.merging.tiny_models import save_tiny_llama
 
@@ -67,11 +67,20 @@ def test_a_batch_that_fails_is_each_of_its_items_error_and_the_run_goes_on(
     assert all(record.error == "RuntimeError: out of memory" for record in summary.records)
 
 
-def fake_results(root: Path, name: str, correct: int, tokens: float, items: int = 10) -> None:
+def fake_results(
+    root: Path, name: str, correct: int, tokens: float, items: int = 10, re_checking: int = 0
+) -> None:
     folder = root / name
     folder.mkdir(parents=True)
+    step = "3 × 4 = 12."
     lines = [
-        {"id": f"p/{i}", "category": "arithmetic", "success": i < correct, "tokens": tokens}
+        {
+            "id": f"p/{i}",
+            "category": "arithmetic",
+            "success": i < correct,
+            "tokens": tokens,
+            "reply": f"{step}\n{RECHECK} {step} Yes, it holds." if i < re_checking else step,
+        }
         for i in range(items)
     ]
     (folder / "results.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
@@ -79,12 +88,13 @@ def fake_results(root: Path, name: str, correct: int, tokens: float, items: int 
 
 def test_the_comparison_reports_each_merge_against_system_2_and_the_target(tmp_path: Path) -> None:
     fake_results(tmp_path, "system1", correct=3, tokens=8)
-    fake_results(tmp_path, "system2", correct=8, tokens=100)
-    fake_results(tmp_path, "merged-ties", correct=8, tokens=55)
+    fake_results(tmp_path, "system2", correct=8, tokens=100, re_checking=10)
+    fake_results(tmp_path, "merged-ties", correct=8, tokens=55, re_checking=4)
     fake_results(tmp_path, "merged-task-arithmetic", correct=7, tokens=40)
     text = write_comparison(tmp_path, "system1", "system2", "corta eval l2s …").read_text()
-    assert "| merged-ties | merge | 10 | 0.800 | 55.0 | +0.0 | -45.0% | 0 |" in text
-    assert "| merged-task-arithmetic | merge | 10 | 0.700 | 40.0 | -10.0 | -60.0% | 0 |" in text
+    assert "| merged-ties | merge | 10 | 0.800 | 55.0 | +0.0 | -45.0% | 40% | 0 |" in text
+    assert "| merged-task-arithmetic | merge | 10 | 0.700 | 40.0 | -10.0 | -60.0% | 0% | 0 |" in text
+    assert "| system2 | System 2 | 10 | 0.800 | 100.0 | +0.0 | +0.0% | 100% | 0 |" in text
     assert "| system1 | System 1 |" in text and "met by merged-ties." in text
     assert (tmp_path / "accuracy_vs_length.png").stat().st_size > 1000
     with pytest.raises(ConfigError, match="No results for System 2"):
