@@ -86,7 +86,9 @@ def eval_l2s(
     ],
     problems: Annotated[int, typer.Option(min=1, help="Held-out problems.")] = 100,
     seed: Annotated[int, typer.Option(help="Seed of the held-out problems (training used 0).")] = 1000,
-    max_new_tokens: Annotated[int, typer.Option(min=8)] = 384,
+    max_new_tokens: Annotated[
+        int, typer.Option(min=8, help="Token limit of a reply (the steps pair's System 2 writes up to 600).")
+    ] = 640,
     batch_size: Annotated[
         int,
         typer.Option(min=1, help="Problems generated together (greedy: the replies do not depend on it)."),

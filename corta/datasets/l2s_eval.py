@@ -1,6 +1,7 @@
 """The Long-to-Short evaluation: each model answers the held-out generated problems greedily; a reply is correct
 when its answer equals the exact one, and its length is the number of tokens it generated. The comparison puts the
-models side by side: accuracy and mean length against System 1 and System 2, and the length change of each merge.
+models side by side: accuracy and mean length against System 1 and System 2, the length change of each merge, and the
+share of replies that still re-check a step.
 """
 
 import re
@@ -59,7 +60,7 @@ class L2SModelTask:
     """
 
     model_dir: Path
-    max_new_tokens: int = 384
+    max_new_tokens: int = 640
     batch_size: int = 1
     name: str = "l2s"
     scoring: str = SCORING
