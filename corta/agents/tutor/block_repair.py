@@ -14,10 +14,9 @@ import sys
 import textwrap
 from collections import Counter
 
-from corta.agents.tutor.code_blocks import syntax_error
+from corta.agents.tutor.code_blocks import syntax_error, undefined_name
 
 _SYNTAX_LINE = re.compile(r"^syntax: line (\d+):")
-_UNDEFINED = re.compile(r"^exception: NameError: name '(\w+)' is not defined")
 _CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 _SENTENCE = re.compile(r"^[A-Za-z][A-Za-z,' ]+[:.]$")
 # A rewrite may drop (or change) this share of the block's non-blank lines, and at least one.
@@ -53,10 +52,11 @@ def mended_without_the_model(code: str, fault: str) -> str | None:
 
 def add_missing_import(code: str, fault: str) -> str | None:
     """`code` with `import NAME` first, when its fault is a NameError for NAME and NAME is a standard module."""
-    undefined = _UNDEFINED.match(fault)
-    if undefined is None or undefined.group(1) not in sys.stdlib_module_names:
+    kind, _, message = fault.partition(": ")
+    name = undefined_name(message) if kind == "exception" else None
+    if name is None or name not in sys.stdlib_module_names:
         return None
-    return f"import {undefined.group(1)}\n" + textwrap.dedent(code)
+    return f"import {name}\n" + textwrap.dedent(code)
 
 
 def keeps_the_block(old: str, new: str) -> bool:

@@ -158,10 +158,16 @@ def _fault_kind(kind: str, message: str, bound: set[str]) -> str:
         return kind
     if message.startswith(_ENVIRONMENT_ERRORS):
         return "environment"
-    unbound = _NAME_ERROR.match(message)
-    if unbound and unbound.group(1) not in bound and unbound.group(1) not in sys.stdlib_module_names:
+    unbound = undefined_name(message)
+    if unbound and unbound not in bound and unbound not in sys.stdlib_module_names:
         return "placeholder"
     return kind
+
+
+def undefined_name(message: str) -> str | None:
+    """The name a "NameError: name 'x' is not defined" message is about, or None for any other message."""
+    found = _NAME_ERROR.match(message)
+    return found.group(1) if found else None
 
 
 def _bound_names(block: str) -> set[str]:
