@@ -1,9 +1,9 @@
 """Fine-tuning the scorer PRM on CPU: group-wise batches, a balanced cross-entropy plus a ranking term.
 
 A wrong prefix differs from the correct one of the same problem and length by a detail (a sign, a number, a line),
-so the batches keep such a group together and a pairwise ranking term (RankNet) puts the correct prefix above each
-wrong one: the detail, not the problem, then carries the gradient. The cross-entropy (positives weighted by
-negatives / positives) keeps the scores calibrated across problems. Prefixes wrong only through an earlier step are
+so the batches keep such a group together and a pairwise ranking term (RankNet) puts each correct prefix (the gold's,
+or a restatement of it) above each wrong one: the detail, not the problem, then carries the gradient. The
+cross-entropy (positives weighted by negatives / positives) keeps the scores calibrated across problems. Prefixes wrong only through an earlier step are
 left out: the scorer takes the running minimum over prefixes. The embeddings and the lowest layers stay frozen,
 which cuts the cost of a step on CPU and keeps a few hundred examples from overfitting them.
 """
@@ -14,12 +14,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
 from corta.models.reward.scorer import ScorerPRM, pair_text
 from corta.models.reward.training_data import StepExample
 
 
 def training_groups(examples: Sequence[StepExample]) -> list[list[StepExample]]:
-    """The examples that judge their newest step, grouped by problem and length, each group's correct prefix first."""
+    """The examples that judge their newest step, grouped by problem and length, each group's correct prefixes first."""
     groups: dict[tuple[str, int], list[StepExample]] = defaultdict(list)
     for example in examples:
         if example.judges_newest_step:
@@ -55,8 +57,10 @@ def fit(
     batch_size: int = 8,
     learning_rate: float = 3e-4,
     frozen_layers: int = 3,
+    progress: bool = False,
 ) -> list[float]:
-    """Fine-tune `scorer` in place and record the run in `scorer.info`; return each epoch's mean loss."""
+    """Fine-tune `scorer` in place and record the run in `scorer.info`; return each epoch's mean loss (a progress
+    bar over the batches when `progress`)."""
     import torch
 
     torch.manual_seed(seed)
@@ -77,22 +81,26 @@ def fit(
     losses = []
     started = time.perf_counter()
     scorer.model.train()
-    for _ in range(epochs):
-        rng.shuffle(groups)
-        epoch_loss = 0.0
-        for batch in _batches(groups, batch_size):
-            items = [example for group in batch for example in group]
-            features = scorer.model.preprocess([(item.question, pair_text(item.steps)) for item in items])
-            logits = scorer.model(features)["scores"].view(-1)
-            labels = torch.tensor([item.label for item in items], dtype=logits.dtype)
-            loss = cross_entropy(logits, labels) + _ranking_loss(logits, batch)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            epoch_loss += loss.item() * len(items)
-        losses.append(epoch_loss / len(chosen))
+    columns = (TextColumn("training the PRM"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, TextColumn("{task.description}"), disable=not progress) as bar:
+        task = bar.add_task("", total=total)
+        for epoch in range(epochs):
+            rng.shuffle(groups)
+            epoch_loss = 0.0
+            for batch in _batches(groups, batch_size):
+                items = [example for group in batch for example in group]
+                features = scorer.model.preprocess([(item.question, pair_text(item.steps)) for item in items])
+                logits = scorer.model(features)["scores"].view(-1)
+                labels = torch.tensor([item.label for item in items], dtype=logits.dtype)
+                loss = cross_entropy(logits, labels) + _ranking_loss(logits, batch)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+                optimizer.step()
+                scheduler.step()
+                optimizer.zero_grad()
+                epoch_loss += loss.item() * len(items)
+                bar.update(task, advance=1, description=f"epoch {epoch + 1}/{epochs}, loss {loss.item():.3f}")
+            losses.append(epoch_loss / len(chosen))
     scorer.model.eval()
     scorer.info |= {
         "epochs": epochs, "seed": seed, "batch_size": batch_size, "learning_rate": learning_rate,
@@ -109,8 +117,10 @@ def _ranking_loss(logits: Any, batch: list[list[StepExample]]) -> Any:
     terms = []
     offset = 0
     for group in batch:
-        if group[0].label >= 0.5 and len(group) > 1:
-            correct, wrong = logits[offset], logits[offset + 1 : offset + len(group)]
-            terms.append(torch.nn.functional.softplus(wrong - correct))
+        correct = sum(item.label >= 0.5 for item in group)
+        if 0 < correct < len(group):
+            scores = logits[offset : offset + len(group)]
+            wrong_minus_correct = scores[correct:].unsqueeze(0) - scores[:correct].unsqueeze(1)
+            terms.append(torch.nn.functional.softplus(wrong_minus_correct).view(-1))
         offset += len(group)
     return torch.cat(terms).mean() if terms else logits.sum() * 0.0
