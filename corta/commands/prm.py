@@ -48,19 +48,15 @@ def _command(context: typer.Context) -> str:
 def train(
     context: typer.Context,
     out: Annotated[Path | None, typer.Option(help="Where to save the scorer (default: the cache).")] = None,
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training prefixes.")] = 3,
+    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training prefixes.")] = 6,
     seed: Annotated[int, typer.Option(help="Seed of the split, the perturbations and training.")] = 0,
     models: ModelsOption = DEFAULT_MODELS,
     data: DataOption = DEFAULT_DATA,
     per_operator: Annotated[int, typer.Option(min=1, help="Perturbations tried per operator and model.")] = 3,
-    max_length: Annotated[int, typer.Option(min=32, max=512, help="Tokens the cross-encoder reads.")] = 512,
-    restated: Annotated[
-        bool,
-        typer.Option(help="Also learn from restatements of the gold models (same meaning, other words)."),
-    ] = True,
+    max_length: Annotated[int, typer.Option(min=32, max=512, help="Tokens the cross-encoder reads.")] = 256,
     threads: ThreadsOption = None,
 ) -> None:
-    """Fine-tune the cross-encoder on the training problems' gold, restated and perturbed prefixes."""
+    """Fine-tune the cross-encoder on the training problems' gold and perturbed prefixes."""
     from corta.models.reward.scorer import ScorerPRM, default_scorer_path
     from corta.models.reward.scorer_training import fit
     from corta.models.reward.training_data import build_examples, load_gold_models, split_by_problem
@@ -69,13 +65,11 @@ def train(
     golds = load_gold_models(models, data)
     train_ids, held_out = split_by_problem([gold.id for gold in golds], seed=seed)
     started = time.perf_counter()
-    examples = build_examples(
-        [gold for gold in golds if gold.id in train_ids], seed, per_operator, restated=restated
-    )
+    examples = build_examples([gold for gold in golds if gold.id in train_ids], seed, per_operator)
     data_seconds = time.perf_counter() - started
     scorer = ScorerPRM.untrained(max_length)
     scorer.info |= {
-        "command": _command(context), "per_operator": per_operator, "restated": restated, "train_problems": train_ids,
+        "command": _command(context), "per_operator": per_operator, "train_problems": train_ids,
         "held_out_problems": held_out, "data_seconds": round(data_seconds, 1),
     }  # fmt: skip
     losses = fit(scorer, examples, epochs=epochs, seed=seed, progress=True)

@@ -18,9 +18,9 @@ from corta.solvers.optmodel.levels import LevelName
 Model = dict[str, Any]
 Operator = Callable[[Model], list[Model]]
 
-INEQUALITY = re.compile(r"\\leq|\\geq|\\le(?![a-z])|\\ge(?![a-z])|<=|>=|≤|≥")
-FLIPPED = {"\\leq": "\\geq", "\\geq": "\\leq", "\\le": "\\ge", "\\ge": "\\le", "<=": ">=", ">=": "<="}
-FLIPPED |= {"≤": "≥", "≥": "≤"}
+_INEQUALITY = re.compile(r"\\leq|\\geq|\\le(?![a-z])|\\ge(?![a-z])|<=|>=|≤|≥")
+_FLIPPED = {"\\leq": "\\geq", "\\geq": "\\leq", "\\le": "\\ge", "\\ge": "\\le", "<=": ">=", ">=": "<="}
+_FLIPPED |= {"≤": "≥", "≥": "≤"}
 _GREATER = ("\\geq", "\\ge", ">=", "≥")
 _PAIR_INDEX = re.compile(
     r"(?P<name>[A-Za-z]\w*)(?P<open>_\{|\[)\s*(?P<a>[\w+\-]+)\s*,\s*(?P<b>[\w+\-]+)\s*(?P<close>[}\]])"
@@ -63,10 +63,10 @@ def flip_inequality(model: Model) -> list[Model]:
     """`<=` ↔ `>=` in a constraint with exactly one inequality."""
     variants = []
     for position, item in enumerate(_functions(model)[1:], start=1):
-        matches = list(INEQUALITY.finditer(item["function"]))
+        matches = list(_INEQUALITY.finditer(item["function"]))
         if len(matches) == 1:
             match, text = matches[0], item["function"]
-            flipped = text[: match.start()] + FLIPPED[match.group()] + text[match.end() :]
+            flipped = text[: match.start()] + _FLIPPED[match.group()] + text[match.end() :]
             variants.append(_with_function(model, position, flipped))
     return variants
 
@@ -152,7 +152,7 @@ def duplicate_constraint(model: Model) -> list[Model]:
     """A second copy of an inequality with its right-hand side tightened by a quarter."""
     variants = []
     for position, item in enumerate(model.get("constraint", [])):
-        matches = list(INEQUALITY.finditer(item["function"]))
+        matches = list(_INEQUALITY.finditer(item["function"]))
         if len(matches) != 1:
             continue
         match, text = matches[0], item["function"]

@@ -59,7 +59,7 @@ class ScorerPRM:
         self.info = dict(info or {})
 
     @classmethod
-    def untrained(cls, max_length: int = 512) -> "ScorerPRM":
+    def untrained(cls, max_length: int = 256) -> "ScorerPRM":
         """The base encoder with a fresh classification head."""
         return cls(_cross_encoder(sentence_encoder_path(), max_length), {"max_length": max_length})
 

@@ -1,9 +1,9 @@
 """Fine-tuning the scorer PRM on CPU: group-wise batches, a balanced cross-entropy plus a ranking term.
 
 A wrong prefix differs from the correct one of the same problem and length by a detail (a sign, a number, a line),
-so the batches keep such a group together and a pairwise ranking term (RankNet) puts each correct prefix (the gold's,
-or a restatement of it) above each wrong one: the detail, not the problem, then carries the gradient. The
-cross-entropy (positives weighted by negatives / positives) keeps the scores calibrated across problems. Prefixes wrong only through an earlier step are
+so the batches keep such a group together and a pairwise ranking term (RankNet) puts each correct prefix above each
+wrong one: the detail, not the problem, then carries the gradient. The cross-entropy (positives weighted by
+negatives / positives) keeps the scores calibrated across problems. Prefixes wrong only through an earlier step are
 left out: the scorer takes the running minimum over prefixes. The embeddings and the lowest layers stay frozen,
 which cuts the cost of a step on CPU and keeps a few hundred examples from overfitting them.
 """

@@ -3,9 +3,7 @@
 Every level prefix of a gold model is correct (label 1). A perturbation breaks one level; the prefix that ends with
 that level and every longer one are wrong (label 0), and the shorter ones are the gold's own. A perturbation counts
 only when HiGHS says it changes the model's outcome (status or objective at 1e-6 relative), so a harmless change
-(a slack constraint dropped, an integer variable that is integral anyway) is never labelled wrong. For training, a
-restatement (the same model in other words) adds correct prefixes the same way, kept only when HiGHS finds the
-gold's outcome unchanged.
+(a slack constraint dropped, an integer variable that is integral anyway) is never labelled wrong.
 """
 
 import json
@@ -19,7 +17,6 @@ from typing import Any
 from corta.datasets.optimization import load_benchmark
 from corta.errors import DatasetError, ModelError
 from corta.models.reward.perturbations import perturb
-from corta.models.reward.restatements import restate
 from corta.solvers.optmodel.checked_steps import render_checked_steps
 from corta.solvers.optmodel.levels import LEVELS, from_ir
 from corta.solvers.optmodel.schema import load_model
@@ -152,37 +149,12 @@ def perturbation_examples(
     return examples
 
 
-def restated_examples(
-    gold: GoldModel, seed: int = 0, per_operator: int = 3, time_limit_s: float = 5.0
-) -> list[StepExample]:
-    """Correct prefixes from restatements of `gold` that HiGHS confirms leave its outcome as it was."""
-    reference = _outcome(gold.model, time_limit_s)
-    examples = []
-    for restatement in restate(gold.model, random.Random(f"{seed}:restate:{gold.id}"), per_operator):
-        if _changes(reference, _outcome(restatement.model, time_limit_s)) is not False:
-            continue
-        steps = render_checked_steps(gold.question, from_ir(restatement.model))
-        examples.extend(
-            StepExample(gold.id, gold.question, tuple(steps[: i + 1]), 1.0, restatement.operator)
-            for i in range(LEVELS.index(restatement.level), len(steps))
-        )
-    return examples
-
-
 def build_examples(
-    golds: Iterable[GoldModel],
-    seed: int = 0,
-    per_operator: int = 3,
-    time_limit_s: float = 5.0,
-    restated: bool = False,
+    golds: Iterable[GoldModel], seed: int = 0, per_operator: int = 3, time_limit_s: float = 5.0
 ) -> list[StepExample]:
-    """Gold and perturbed prefixes of every model (and, when `restated`, its restatements), each (question, steps)
-    once."""
+    """Gold and perturbed prefixes of every model, each (question, steps) once."""
     examples: dict[tuple[str, tuple[str, ...]], StepExample] = {}
     for gold in golds:
-        found = [*gold_examples(gold), *perturbation_examples(gold, seed, per_operator, time_limit_s)]
-        if restated:
-            found += restated_examples(gold, seed, per_operator, time_limit_s)
-        for example in found:
+        for example in [*gold_examples(gold), *perturbation_examples(gold, seed, per_operator, time_limit_s)]:
             examples.setdefault((example.question, example.steps), example)
     return list(examples.values())

@@ -49,10 +49,10 @@ def test_ranking_loss_compares_within_groups_only():
 
 
 def test_ranking_loss_puts_every_correct_prefix_above_every_wrong_one():
-    restated = [example("p", ("L1",), 1.0), example("p", ("L1 again",), 1.0), example("p", ("bad",), 0.0, 0)]
+    group = [example("p", ("L1",), 1.0), example("p", ("L1 again",), 1.0), example("p", ("bad",), 0.0, 0)]
     logits = torch.tensor([3.0, 1.0, 2.0])
     expected = torch.nn.functional.softplus(torch.tensor([-1.0, 1.0])).mean()
-    assert _ranking_loss(logits, [restated]) == pytest.approx(expected.item())
+    assert _ranking_loss(logits, [group]) == pytest.approx(expected.item())
 
 
 def test_fit_records_its_run():

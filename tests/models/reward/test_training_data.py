@@ -14,7 +14,6 @@ from corta.models.reward.training_data import (
     gold_examples,
     load_gold_models,
     perturbation_examples,
-    restated_examples,
     split_by_problem,
 )
 from corta.solvers.optmodel.schema import load_model
@@ -119,21 +118,3 @@ def test_every_fixture_finds_its_question():
     by_id = {g.id: g.question for g in golds}
     assert "Aircraft Assignment" in by_id["complexor/prob_000_aircraft_assignment"]
     assert "Mrs. Watson" in by_id["nl4opt/llmopt_test/115"]
-
-
-def test_restatements_are_correct_prefixes_that_keep_the_solve():
-    examples = restated_examples(small(), per_operator=3)
-    assert examples and {e.label for e in examples} == {1.0}
-    assert all(e.wrong_from is None and e.judges_newest_step for e in examples)
-    swapped = [e.steps[2] for e in examples if e.origin == "swap_sides"]
-    assert "binding: cap >= x" in "\n".join(swapped)
-    # A restated level makes its own prefix and every longer one; the constraints are in the last (L3).
-    assert {len(e.steps) for e in examples if e.origin == "reorder_constraints"} == {3}
-    assert gold_examples(small())[2].steps not in {e.steps for e in examples}
-
-
-def test_build_examples_adds_restatements_only_when_asked():
-    plain = build_examples([small()], per_operator=2)
-    restated = build_examples([small()], per_operator=2, restated=True)
-    assert {e.steps for e in plain} < {e.steps for e in restated}
-    assert sum(e.label for e in restated) > sum(e.label for e in plain) == 3
