@@ -8,7 +8,7 @@ run:
 test:
 	scripts/setup.sh dev
 	scripts/install_browser.sh
-	.venv/bin/ruff check corta tests benchmarks
+	.venv/bin/ruff check corta tests benchmarks scripts
 	.venv/bin/python -m pytest -ra
 
 bench:

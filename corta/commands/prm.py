@@ -24,9 +24,14 @@ ModelsOption = Annotated[Path, typer.Option(help="Folder of gold models (IR JSON
 DataOption = Annotated[
     Path, typer.Option(help="Benchmark data root, for the questions the models formulate.")
 ]
+EpochsOption = Annotated[int, typer.Option(min=1, help="Passes over the training prefixes.")]
+PerOperatorOption = Annotated[int, typer.Option(min=1, help="Perturbations tried per operator and model.")]
+MaxLengthOption = Annotated[int, typer.Option(min=32, max=512, help="Tokens the cross-encoder reads.")]
+ReportOption = Annotated[Path, typer.Option(help="Report path without suffix: .md and .json are written.")]
 DEFAULT_MODELS = Path("tests/fixtures/models")
 DEFAULT_DATA = Path("../shared/data/or")
 DEFAULT_REPORT = Path("docs/results/prm_scorer")
+DEFAULT_CV_REPORT = Path("docs/results/prm_cross_validation")
 
 
 def _command(context: typer.Context) -> str:
@@ -48,12 +53,12 @@ def _command(context: typer.Context) -> str:
 def train(
     context: typer.Context,
     out: Annotated[Path | None, typer.Option(help="Where to save the scorer (default: the cache).")] = None,
-    epochs: Annotated[int, typer.Option(min=1, help="Passes over the training prefixes.")] = 6,
+    epochs: EpochsOption = 6,
     seed: Annotated[int, typer.Option(help="Seed of the split, the perturbations and training.")] = 0,
     models: ModelsOption = DEFAULT_MODELS,
     data: DataOption = DEFAULT_DATA,
-    per_operator: Annotated[int, typer.Option(min=1, help="Perturbations tried per operator and model.")] = 3,
-    max_length: Annotated[int, typer.Option(min=32, max=512, help="Tokens the cross-encoder reads.")] = 256,
+    per_operator: PerOperatorOption = 3,
+    max_length: MaxLengthOption = 256,
     threads: ThreadsOption = None,
 ) -> None:
     """Fine-tune the cross-encoder on the training problems' gold and perturbed prefixes."""
@@ -89,9 +94,7 @@ def evaluate(
     model: Annotated[Path | None, typer.Option(help="The saved scorer (default: the cache).")] = None,
     models: ModelsOption = DEFAULT_MODELS,
     data: DataOption = DEFAULT_DATA,
-    report: Annotated[
-        Path, typer.Option(help="Report path without suffix: .md and .json are written.")
-    ] = DEFAULT_REPORT,
+    report: ReportOption = DEFAULT_REPORT,
     threads: ThreadsOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
@@ -138,6 +141,88 @@ def evaluate(
         f"ROC AUC {metrics.roc_auc:.3f}  (within L1 / L2 / L3: {levels}; pairwise {metrics.pairwise_accuracy:.3f})\n"
         f"report: {report.parent / f'{report.name}.md'}"
     )
+
+
+@prm_app.command("cv")
+@reports_errors
+def cross_validate_scorer(
+    context: typer.Context,
+    folds: Annotated[int, typer.Option(min=2, help="Folds of problems; each is held out once.")] = 4,
+    epochs: EpochsOption = 6,
+    seed: Annotated[int, typer.Option(help="Seed of the folds, the perturbations and training.")] = 0,
+    models: ModelsOption = DEFAULT_MODELS,
+    data: DataOption = DEFAULT_DATA,
+    per_operator: PerOperatorOption = 3,
+    max_length: MaxLengthOption = 256,
+    report: ReportOption = DEFAULT_CV_REPORT,
+    threads: ThreadsOption = None,
+) -> None:
+    """Train a scorer per fold on the other folds' problems and score the fold: every gold problem held out once."""
+    from corta.models.reward.cross_validation import cross_validate
+    from corta.models.reward.scorer import ScorerPRM
+    from corta.models.reward.scorer_training import fit
+    from corta.models.reward.training_data import StepExample, build_examples, load_gold_models
+
+    load_settings(threads)
+    examples = build_examples(load_gold_models(models, data), seed, per_operator)
+
+    def train(fold_examples: list[StepExample]) -> ScorerPRM:
+        scorer = ScorerPRM.untrained(max_length)
+        fit(scorer, fold_examples, epochs=epochs, seed=seed, progress=True)
+        return scorer
+
+    started = time.perf_counter()
+    result = cross_validate(examples, train, folds, seed)
+    record = {
+        "command": _command(context),
+        "folds": result.folds,
+        "fold_metrics": [metrics.to_json() for metrics in result.fold_metrics],
+        "pooled": result.pooled.to_json(),
+        "seconds": round(time.perf_counter() - started, 1),
+        "training": {"epochs": epochs, "max_length": max_length, "per_operator": per_operator, "seed": seed},
+        "machine": {"cpus": os.cpu_count(), "threads": threads},
+    }
+    _write_cv_report(report, record)
+    fold_aucs = ", ".join(_number(metrics.to_json()["roc_auc"]) for metrics in result.fold_metrics)
+    typer.echo(
+        f"{sum(map(len, result.folds))} problems in {folds} folds, {result.pooled.examples} prefixes: pooled ROC AUC "
+        f"{_number(result.pooled.to_json()['roc_auc'])} (per fold {fold_aucs}), pairwise "
+        f"{_number(result.pooled.to_json()['pairwise_accuracy'])}\nreport: {report.parent / f'{report.name}.md'}"
+    )
+
+
+def _write_cv_report(path: Path, record: dict[str, Any]) -> None:
+    """`path`.json (the record) and `path`.md (the command, the pooled and per-fold metrics)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    (path.parent / f"{path.name}.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    rows = [("pooled", record["pooled"], sum(map(len, record["folds"])))]
+    rows += [
+        (f"fold {i + 1}", m, len(ids))
+        for i, (m, ids) in enumerate(zip(record["fold_metrics"], record["folds"], strict=True))
+    ]
+    lines = [
+        "# PRM scorer: cross-validated over problems",
+        "",
+        f"`{record['command']}`",
+        "",
+        f"Every gold problem is held out once: a scorer is trained on the other folds' problems "
+        f"({record['training']['epochs']} epochs, {record['training']['max_length']} tokens) and scores the fold's "
+        f"labelled prefixes; the pooled row measures all folds' scores together. {record['seconds']} s on "
+        f"{record['machine']['cpus']} CPUs, torch threads {record['machine']['threads'] or 'default'}.",
+        "",
+        "| | problems | prefixes | ROC AUC | AUC within L1 / L2 / L3 | pairwise accuracy | accuracy |",
+        "|---|---|---|---|---|---|---|",
+        *(
+            f"| {name} | {problems} | {m['examples']} | {_number(m['roc_auc'])} | "
+            f"{' / '.join(map(_number, m['roc_auc_by_level'].values()))} | {_number(m['pairwise_accuracy'])} | "
+            f"{m['accuracy']:.3f} |"
+            for name, m, problems in rows
+        ),
+        "",
+        *(f"Fold {i + 1}: {', '.join(ids)}." for i, ids in enumerate(record["folds"])),
+        "",
+    ]
+    (path.parent / f"{path.name}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 def _number(value: float | None) -> str:

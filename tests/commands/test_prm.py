@@ -49,3 +49,27 @@ def test_eval_without_a_trained_scorer_is_one_sentence(tmp_path):
     result = runner.invoke(prm_app, ["eval", "--model", str(tmp_path / "nothing")])
     assert result.exit_code == 1
     assert result.output.strip().startswith("error: No trained PRM scorer at")
+
+
+def test_cv_holds_every_problem_out_once_and_writes_the_report(models, tmp_path):
+    report = tmp_path / "results" / "prm_cv"
+    common = ["--models", str(models), "--data", str(tmp_path / "no-data"), "--threads", "1"]
+    result = runner.invoke(
+        prm_app,
+        ["cv", "--folds", "2", "--epochs", "1", "--per-operator", "1", "--max-length", "64",
+         "--report", str(report), *common],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "4 problems in 2 folds" in result.output and "pooled ROC AUC" in result.output
+    record = json.loads(report.with_name("prm_cv.json").read_text())
+    assert record["command"].startswith("corta prm cv --folds 2")
+    assert sorted(sum(record["folds"], [])) == sorted(p.stem.replace("_", "/", 1) for p in models.glob("*.json"))
+    assert record["pooled"]["examples"] == sum(fold["examples"] for fold in record["fold_metrics"])
+    markdown = report.with_name("prm_cv.md").read_text()
+    assert record["command"] in markdown and "| pooled | 4 |" in markdown and "| fold 2 | 2 |" in markdown
+
+
+def test_cv_with_more_folds_than_problems_is_one_sentence(models):
+    result = runner.invoke(prm_app, ["cv", "--folds", "9", "--models", str(models), "--data", "no-data"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "error: Cross-validation needs 2 to 4 folds for 4 problems."
