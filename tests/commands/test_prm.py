@@ -63,7 +63,9 @@ def test_cv_holds_every_problem_out_once_and_writes_the_report(models, tmp_path)
     assert "4 problems in 2 folds" in result.output and "pooled ROC AUC" in result.output
     record = json.loads(report.with_name("prm_cv.json").read_text())
     assert record["command"].startswith("corta prm cv --folds 2")
-    assert sorted(sum(record["folds"], [])) == sorted(p.stem.replace("_", "/", 1) for p in models.glob("*.json"))
+    assert sorted(i for fold in record["folds"] for i in fold) == sorted(
+        p.stem.replace("_", "/", 1) for p in models.glob("*.json")
+    )
     assert record["pooled"]["examples"] == sum(fold["examples"] for fold in record["fold_metrics"])
     markdown = report.with_name("prm_cv.md").read_text()
     assert record["command"] in markdown and "| pooled | 4 |" in markdown and "| fold 2 | 2 |" in markdown

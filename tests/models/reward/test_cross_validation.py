@@ -11,7 +11,7 @@ def test_folds_are_disjoint_cover_every_problem_and_follow_the_seed():
     ids = [f"p{i}" for i in range(10)]
     folds = problem_folds([*ids, "p3"], 4, seed=1)
     assert sorted(len(fold) for fold in folds) == [2, 2, 3, 3]
-    assert sorted(sum(folds, [])) == sorted(ids)
+    assert sorted(i for fold in folds for i in fold) == sorted(ids)
     assert problem_folds(reversed(ids), 4, seed=1) == folds
     assert problem_folds(ids, 4, seed=2) != folds
 
