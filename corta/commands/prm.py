@@ -1,7 +1,8 @@
 """`corta prm`: train the scorer PRM on solver-verified perturbations of the gold models, and evaluate it held out.
 
 The problems are split by id (seeded): `train` learns from three quarters of them and records the split beside the
-weights; `eval` scores every labelled prefix of the held-out quarter and writes a report with the exact commands.
+weights; `eval` scores every labelled prefix of the held-out quarter and writes a report with the exact commands;
+`cv` holds every problem out once (k folds) and reports the pooled scores, which a split of ten problems cannot.
 """
 
 import json
@@ -183,11 +184,12 @@ def cross_validate_scorer(
         "machine": {"cpus": os.cpu_count(), "threads": threads},
     }
     _write_cv_report(report, record)
-    fold_aucs = ", ".join(_number(metrics.to_json()["roc_auc"]) for metrics in result.fold_metrics)
+    pooled = record["pooled"]
+    fold_aucs = ", ".join(_number(metrics["roc_auc"]) for metrics in record["fold_metrics"])
     typer.echo(
-        f"{sum(map(len, result.folds))} problems in {folds} folds, {result.pooled.examples} prefixes: pooled ROC AUC "
-        f"{_number(result.pooled.to_json()['roc_auc'])} (per fold {fold_aucs}), pairwise "
-        f"{_number(result.pooled.to_json()['pairwise_accuracy'])}\nreport: {report.parent / f'{report.name}.md'}"
+        f"{sum(map(len, result.folds))} problems in {folds} folds, {pooled['examples']} prefixes: pooled ROC AUC "
+        f"{_number(pooled['roc_auc'])} (per fold {fold_aucs}), pairwise {_number(pooled['pairwise_accuracy'])}\n"
+        f"report: {report.parent / f'{report.name}.md'}"
     )
 
 

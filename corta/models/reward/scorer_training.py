@@ -60,7 +60,7 @@ def fit(
     progress: bool = False,
 ) -> list[float]:
     """Fine-tune `scorer` in place and record the run in `scorer.info`; return each epoch's mean loss (a progress
-    bar over the batches when `progress`)."""
+    bar over the examples when `progress`)."""
     import torch
 
     torch.manual_seed(seed)
@@ -83,7 +83,7 @@ def fit(
     scorer.model.train()
     columns = (TextColumn("training the PRM"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, TextColumn("{task.description}"), disable=not progress) as bar:
-        task = bar.add_task("", total=total)
+        task = bar.add_task("", total=epochs * len(chosen))
         for epoch in range(epochs):
             rng.shuffle(groups)
             epoch_loss = 0.0
@@ -99,7 +99,11 @@ def fit(
                 scheduler.step()
                 optimizer.zero_grad()
                 epoch_loss += loss.item() * len(items)
-                bar.update(task, advance=1, description=f"epoch {epoch + 1}/{epochs}, loss {loss.item():.3f}")
+                bar.update(
+                    task,
+                    advance=len(items),
+                    description=f"epoch {epoch + 1}/{epochs}, loss {loss.item():.3f}",
+                )
             losses.append(epoch_loss / len(chosen))
     scorer.model.eval()
     scorer.info |= {
