@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 
+from corta.commands.prm import DEFAULT_DATA, DEFAULT_MODELS
 from corta.models.reward.evaluation import evaluate_prm
 from corta.models.reward.scorer import ScorerPRM
 from corta.models.reward.scorer_training import fit
@@ -25,7 +26,7 @@ ROWS = Path("docs/results/prm_selection.jsonl")
 def main(name: str, max_length: str, epochs: str, learning_rate: str, frozen: str) -> None:
     """Train one setting on the fit problems, score it on the validation problems, append the row."""
     torch.set_num_threads(2)
-    golds = load_gold_models(Path("tests/fixtures/models"), Path("../shared/data/or"))
+    golds = load_gold_models(DEFAULT_MODELS, DEFAULT_DATA)
     train_ids, _ = split_by_problem([gold.id for gold in golds], seed=0)
     fit_ids, validation_ids = split_by_problem(train_ids, seed=1)
     validation = build_examples([gold for gold in golds if gold.id in validation_ids], 0, 3)
