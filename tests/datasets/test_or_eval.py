@@ -51,9 +51,13 @@ def test_methods_run_resumably_and_compare_side_by_side(tmp_path: Path) -> None:
     policy = Policy(full_by_seed=lambda seed: WRONG_SENSE)
     items = [problem(BEST, key="1"), problem(BEST, key="2")]
     with StubServer(responder=Policy()) as good, StubServer(responder=policy) as bad:
-        for name, server in (("cot", good), ("cot-wrong", bad)):
+        for name, server, run_items in (
+            ("cot", good, items),
+            ("cot-wrong", bad, items),
+            ("cut-short", bad, items[:1]),
+        ):
             llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
-            run_evaluation(ModelerTask(llm, "cot"), items, tmp_path / name, progress=False)
+            run_evaluation(ModelerTask(llm, "cot"), run_items, tmp_path / name, progress=False)
             write_report(tmp_path / name, name)
     records = [json.loads(line) for line in (tmp_path / "cot" / "results.jsonl").read_text().splitlines()]
     assert [record["correct_1e-6"] for record in records] == [True, True]
@@ -66,6 +70,10 @@ def test_methods_run_resumably_and_compare_side_by_side(tmp_path: Path) -> None:
     assert rows["wrong value, fixed by changing: objective sense"] == 2
     comparison = write_comparison(tmp_path, "toy").read_text()
     assert "| cot | 2 | 1.000" in comparison and "| cot-wrong | 2 | 0.000" in comparison
+    shared = comparison.split("## On the 1 items every method ran")[1].split("##")[0]
+    assert "| cot | 1 | 1.000" in shared and "| cut-short | 1 | 0.000" in shared
+    assert "| cot | cot-wrong | 2 | 2 | 0 | 0.500 |" in comparison
+    assert "| cot-wrong | cut-short | 1 | 0 | 0 | 1.000 |" in comparison
     assert (tmp_path / "accuracy_vs_calls.png").stat().st_size > 0
 
 
