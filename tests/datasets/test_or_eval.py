@@ -13,12 +13,12 @@ from corta.models.llm import LLM
 from corta.models.runtime.endpoint import Endpoint
 from tests.agents.modeler.scripted import (
     BEST,
-    NO_MARKET,
+    MARKET_FLOOR,
     QUESTION,
     RIGHT,
     WRONG_SENSE,
     Policy,
-    PrefersFewerRules,
+    PrefersAWrongMarket,
 )
 from tests.helpers.stub_openai_server import StubServer
 
@@ -85,12 +85,12 @@ def test_the_task_names_itself_by_method(method: str) -> None:
 
 def test_a_bpp_record_says_what_the_witness_did_and_the_answer_without_it(tmp_path: Path) -> None:
     replies = iter(
-        [NO_MARKET] + [RIGHT] * 20
-    )  # the first L3 proposal drops the market rule; the PRM prefers it
+        [MARKET_FLOOR] + [RIGHT] * 20
+    )  # the first L3 proposal reads the market cap as a floor; the PRM prefers it
     scripted = Policy(l3_by_seed=lambda seed: next(replies))
     with StubServer(responder=scripted) as server:
         llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
-        task = ModelerTask(llm, "bpp", prm=PrefersFewerRules())
+        task = ModelerTask(llm, "bpp", prm=PrefersAWrongMarket())
         run_evaluation(task, [problem(BEST)], tmp_path / "bpp", progress=False)
     (record,) = [json.loads(line) for line in (tmp_path / "bpp" / "results.jsonl").read_text().splitlines()]
     assert record["correct_1e-6"] and record["witness"] == "confirmed"

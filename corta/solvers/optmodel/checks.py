@@ -1,4 +1,5 @@
-"""Deterministic checks of a partial model, run before any LLM judgement: data from the text, names, sense, compiling.
+"""Deterministic checks of a partial model, run before any LLM judgement: data from the text, names, sense, compiling,
+data left unused.
 
 Each finding is a sentence naming the defect, so it can go back to the model as repair feedback, and the findings
 lower the node's score (`check_factor`).
@@ -116,12 +117,23 @@ def check_partial(question: str, partial: dict[str, Any]) -> list[str]:
 
 
 def compile_findings(partial: dict[str, Any]) -> list[str]:
-    """What stops a complete model from compiling (unknown names, indices outside their sets, …), as sentences."""
+    """What compiling a complete model finds, as sentences: what stops it (unknown names, indices outside their
+    sets, …), else data it declares and never uses. Unused data is the trace of a dropped rule or a cost left out
+    (a budget written without the prices): none of the 40 gold models has any; on NL4OPT, 10 of the 19 wrong models
+    cot compiled have some, and 2 of its 6 right ones (a number written in place of its datum)."""
     try:
-        expand(load_model(to_ir(partial)))
+        expanded = expand(load_model(to_ir(partial)))
     except ModelError as error:
         return [str(error)]
+    if expanded.unused_parameters:
+        return [unused_data_finding(expanded.unused_parameters)]
     return []
+
+
+def unused_data_finding(names: list[str]) -> str:
+    """One sentence naming the data no expression uses (the first three names)."""
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"the data {shown} {'is' if len(names) == 1 else 'are'} never used: a rule or a cost that needs it is missing"
 
 
 def check_factor(findings: list[str]) -> float:

@@ -78,6 +78,7 @@ class ExpandedModel:
     sense: Literal["min", "max"]
     rows: list[Row]
     violated_constants: list[str] = field(default_factory=list)
+    unused_parameters: list[str] = field(default_factory=list)
 
     @cached_property
     def degree(self) -> int:
@@ -127,6 +128,7 @@ class _Symbols:
     def __init__(self, model: OptModel) -> None:
         self.sets: dict[str, tuple[Element, ...]] = {}
         self.tables: dict[str, _Table] = {}
+        self.referenced: set[str] = set()  # the tables some expression named
         self._set_indexes: dict[tuple[str, tuple[int, ...]], dict[Index, list[Element]]] = {}
         self._arities: dict[str, int | None] = {}
         for declared in model.sets:
@@ -459,6 +461,11 @@ class _Compiler:
 
     def _resolve(self, node: Ref, scope: frozenset[str]) -> tuple[_Table, list[Expr]]:
         """Find the table a reference names and its index expressions (`x_ij` → x with [i, j])."""
+        table, indices = self._resolve_unrecorded(node, scope)
+        self.symbols.referenced.add(table.name)
+        return table, indices
+
+    def _resolve_unrecorded(self, node: Ref, scope: frozenset[str]) -> tuple[_Table, list[Expr]]:
         tables = self.symbols.tables
         if node.name in tables:
             table = tables[node.name]
@@ -869,7 +876,10 @@ def _expand(model: OptModel) -> ExpandedModel:
                             violated.append(row.label)
                         continue
                     rows.append(row)
-    return ExpandedModel(model, variables, variable_ids, objective_poly, objective.sense, rows, violated)
+    unused = [parameter.name for parameter in model.parameters if parameter.name not in symbols.referenced]
+    return ExpandedModel(
+        model, variables, variable_ids, objective_poly, objective.sense, rows, violated, unused
+    )
 
 
 def _environments(

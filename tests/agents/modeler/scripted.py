@@ -37,6 +37,10 @@ RIGHT = {
 }
 WRONG_SENSE = {**RIGHT, "objective": {"sense": "min", "function": RIGHT["objective"]["function"]}}
 NO_MARKET = {**RIGHT, "constraints": RIGHT["constraints"][:1]}  # the "at most 15 pies" rule dropped: 160
+MARKET_FLOOR = {  # "at most 15 pies" read as "at least": 160, and every datum is used, so no check sees it
+    **RIGHT,
+    "constraints": [RIGHT["constraints"][0], {"name": "market", "function": "pies >= max_pies"}],
+}
 CONFLICT = {
     **RIGHT,
     "constraints": [*RIGHT["constraints"], {"name": "too_many", "function": "cakes + pies >= 100"}],
@@ -115,8 +119,10 @@ class KeywordPRM:
         return [0.8] * (len(steps) - 1) + [score]
 
 
-class PrefersFewerRules:
-    """Scores a final step without the market rule highest: the PRM is wrong, the model it prefers solves to 160."""
+class PrefersAWrongMarket:
+    """Scores a final step whose market rule is dropped or read as a floor highest: the PRM is wrong, the model it
+    prefers solves to 160."""
 
     def score_steps(self, question: str, steps: list[str]) -> list[float]:
-        return [0.8] * (len(steps) - 1) + [0.5 if "max_pies" in steps[-1] else 0.95]
+        wrong = "<= max_pies" not in steps[-1]
+        return [0.8] * (len(steps) - 1) + [0.95 if wrong else 0.5]

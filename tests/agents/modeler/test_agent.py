@@ -11,6 +11,7 @@ from corta.models.runtime.endpoint import Endpoint
 from tests.agents.modeler.scripted import (
     BEST,
     CONFLICT,
+    MARKET_FLOOR,
     NO_MARKET,
     PROGRAM,
     QUESTION,
@@ -18,7 +19,7 @@ from tests.agents.modeler.scripted import (
     WRONG_SENSE,
     KeywordPRM,
     Policy,
-    PrefersFewerRules,
+    PrefersAWrongMarket,
 )
 from tests.helpers.stub_openai_server import StubServer
 
@@ -75,12 +76,12 @@ def test_the_witness_program_outranks_a_wrong_reward(policy: Policy) -> None:
     with StubServer(responder=policy) as server:
         llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
         for method in ("beam", "bpp"):
-            replies = iter([NO_MARKET] + [RIGHT] * 20)  # the first L3 proposal drops the market rule
+            replies = iter(
+                [MARKET_FLOOR] + [RIGHT] * 20
+            )  # the first L3 proposal reads the market cap as a floor
             policy.l3_by_seed = lambda seed, replies=replies: next(replies)
-            results[method] = solve_problem(QUESTION, llm, method, prm=PrefersFewerRules(), seed=0)
-    assert results["beam"].objective == pytest.approx(
-        160
-    )  # the reward alone keeps the model without the rule
+            results[method] = solve_problem(QUESTION, llm, method, prm=PrefersAWrongMarket(), seed=0)
+    assert results["beam"].objective == pytest.approx(160)  # the reward alone keeps the model with the floor
     bpp = results["bpp"]
     assert bpp.objective == pytest.approx(BEST)  # the program's 121 confirms the model with it
     assert (bpp.witness, bpp.unwitnessed_objective) == ("confirmed", pytest.approx(160))
@@ -93,6 +94,22 @@ def test_the_witness_program_outranks_a_wrong_reward(policy: Policy) -> None:
         and witness[0]["objective"] == pytest.approx(BEST)
         and "pyo" in witness[0]["program"]
     )
+
+
+def test_data_left_unused_overrules_a_reward_that_prefers_a_dropped_rule(policy: Policy) -> None:
+    replies = iter(
+        [NO_MARKET] + [RIGHT] * 20
+    )  # the first L3 proposal drops the market rule, leaving max_pies unused
+    policy.l3_by_seed = lambda seed: next(replies)
+    with StubServer(responder=policy) as server:
+        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
+        result = solve_problem(QUESTION, llm, "beam", prm=PrefersAWrongMarket(), seed=0)
+    assert result.objective == pytest.approx(BEST)
+    dropped = next(
+        node for node in result.tree if node["level"] == "L3" and node["prm"] == pytest.approx(0.95)
+    )
+    assert any("max_pies is never used" in finding for finding in dropped["findings"])
+    assert dropped["score"] < max(node["score"] for node in result.tree if node["level"] == "L3")
 
 
 def test_the_witness_answers_when_no_model_solves(policy: Policy) -> None:
@@ -108,11 +125,11 @@ def test_the_witness_answers_when_no_model_solves(policy: Policy) -> None:
 
 
 def test_a_crashing_witness_leaves_the_search_its_answer(policy: Policy) -> None:
-    policy.l3_by_seed = lambda seed: [RIGHT, NO_MARKET][seed % 2]
+    policy.l3_by_seed = lambda seed: [RIGHT, MARKET_FLOOR][seed % 2]
     policy.program = "```python\nimport pyomo.environ as pyo\nraise ValueError('no idea')\n```"
     with StubServer(responder=policy) as server:
         llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
-        result = solve_problem(QUESTION, llm, "bpp", prm=PrefersFewerRules(), seed=0)
+        result = solve_problem(QUESTION, llm, "bpp", prm=PrefersAWrongMarket(), seed=0)
     assert result.objective == pytest.approx(160) and result.witness == "failed"
     witness = next(node for node in result.tree if node["level"] == "program")
     assert witness["status"] == "error" and "no idea" in witness["error"]

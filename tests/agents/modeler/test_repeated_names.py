@@ -4,7 +4,7 @@ from typing import Any
 
 from corta.agents.modeler.name_mending import mended
 from corta.agents.modeler.repeated_names import mend_repeated_names
-from corta.solvers.optmodel.checks import compile_findings
+from corta.solvers.optmodel.checks import compile_findings, unused_data_finding
 
 
 def _data(*names: str) -> list[dict[str, Any]]:
@@ -41,7 +41,9 @@ def test_once_functions_are_written_the_name_means_the_decision_and_the_model_co
     fixed = mended(partial)
     assert [item["name"] for item in fixed["parameters"]] == ["vans_value", "budget"]
     assert fixed["constraints"][0]["function"] == "500*vans <= budget"
-    assert compile_findings(fixed) == []
+    assert compile_findings(fixed) == [
+        unused_data_finding(["vans_value"])
+    ]  # compiles; the datum is left over
 
 
 def test_a_model_without_repeats_is_left_as_it_is() -> None:

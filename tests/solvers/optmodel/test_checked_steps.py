@@ -10,8 +10,11 @@ def test_a_finding_follows_the_step_that_introduced_it() -> None:
     data, variables, formulation = render_checked_steps(QUESTION, {**invented, **L2, **WRONG_SENSE})
     assert data.startswith("Check: parameter bogus holds 600, which the problem does not state\nData.")
     assert "Check:" not in variables
-    assert formulation.startswith("Check: the problem asks to maximize, not the opposite\nMinimize")
-    assert "bogus" not in formulation
+    assert formulation.startswith(
+        "Check: the problem asks to maximize, not the opposite\n"
+        "Check: the data bogus is never used: a rule or a cost that needs it is missing\nMinimize"
+    )
+    assert "holds 600" not in formulation
 
 
 def test_a_clean_model_reads_as_its_plain_steps() -> None:
