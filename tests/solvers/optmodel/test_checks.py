@@ -3,11 +3,14 @@
 from corta.solvers.optmodel.checks import (
     check_factor,
     check_partial,
+    compile_findings,
     expected_sense,
+    is_unused_data_finding,
     looks_like_optimization,
     numbers_in,
+    unused_data_finding,
 )
-from tests.agents.modeler.scripted import L1, L2, QUESTION, RIGHT
+from tests.agents.modeler.scripted import L1, L2, NO_MARKET, QUESTION, RIGHT
 
 
 def test_numbers_are_read_with_separators_percentages_and_words() -> None:
@@ -42,6 +45,29 @@ def test_each_defect_is_named() -> None:
     assert any("asks to maximize" in finding for finding in check_partial(QUESTION, wrong_sense))
     unknown = {**L1, **L2, **RIGHT, "objective": {"sense": "max", "function": "5 * tarts"}}
     assert any("tarts" in finding for finding in check_partial(QUESTION, unknown))
+
+
+def test_data_no_expression_uses_is_named_however_it_is_referred_to() -> None:
+    assert check_partial(QUESTION, {**L1, **L2, **NO_MARKET})[-1] == unused_data_finding(["max_pies"])
+    indexed = {
+        "sets": [{"name": "I", "description": "", "elements": [1, 2]}],
+        "parameters": [
+            {"name": "c", "domain": "i in I", "data": [3, 4]},
+            {"name": "T", "data": 2},
+            {"name": "cap", "data": 10},
+            {"name": "spare", "data": 7},
+            {"name": "extra", "data": 8},
+            {"name": "more", "data": 9},
+        ],
+        "variables": [{"name": "x", "domain": "i in I"}],
+        "objective": {"sense": "max", "function": "sum_{i in I} c_i x_i"},
+        "constraints": [{"name": "cap", "function": "sum_{t=1}^{T} x_t <= cap"}],
+    }
+    # c read through a subscript, T as a range's bound, cap beside a constraint of the same name: all used
+    (finding,) = compile_findings(indexed)
+    assert finding == "the data spare, extra, more are never used: a rule or a cost that needs it is missing"
+    assert is_unused_data_finding(finding) and not is_unused_data_finding("parameter c holds 9")
+    assert unused_data_finding(["a", "b", "c", "d"]).startswith("the data a, b, c and 1 more are never used")
 
 
 def test_each_finding_halves_the_score() -> None:
