@@ -85,7 +85,6 @@ class ModelerTask:
                     lambda objective: is_correct(item, "optimal", objective, TOLERANCES["1e-6"]),
                     self.time_limit_s,
                 )
-        record["unused_data_repairs"] = unused_data_repairs(result.tree)
         if result.witness is not None:
             # The same search's answer without the witness (its best-scored solved finalist): an ablation for free.
             unwitnessed = result.unwitnessed_objective
@@ -113,15 +112,6 @@ class ModelerTask:
              "wrong value: a wrong meaning", "value": number}
             for diagnosis, number in diagnoses.most_common()
         ]  # fmt: skip
-        repaired = [record for record in records if record.get("unused_data_repairs")]
-        if repaired:
-            right = sum(bool(record["success"]) for record in repaired)
-            rows.append(
-                {
-                    "measure": "items with a repair told of unused data (correct)",
-                    "value": f"{len(repaired)} ({right})",
-                }
-            )
         witnessed = [record for record in records if "witness" in record]
         if witnessed:
             without = sum(bool(record["correct_without_witness"]) for record in witnessed) / len(witnessed)
@@ -136,13 +126,3 @@ class ModelerTask:
                 right = sum(bool(record["success"]) for record in witnessed if record["witness"] == role)
                 rows.append({"measure": f"witness {role} (correct)", "value": f"{number} ({right})"})
         return rows
-
-
-def unused_data_repairs(tree: list[dict[str, Any]]) -> int:
-    """How many repairs in a search tree were of a model that solved (told of the data it left unused)."""
-    solved = {
-        node["id"]
-        for node in tree
-        if node["status"] in ("optimal", "time_limit") and node["objective"] is not None
-    }
-    return sum(node["level"] == "repair" and node["parent"] in solved for node in tree)

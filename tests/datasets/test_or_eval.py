@@ -14,7 +14,6 @@ from corta.models.runtime.endpoint import Endpoint
 from tests.agents.modeler.scripted import (
     BEST,
     MARKET_FLOOR,
-    NO_MARKET,
     QUESTION,
     RIGHT,
     WRONG_SENSE,
@@ -99,17 +98,3 @@ def test_a_bpp_record_says_what_the_witness_did_and_the_answer_without_it(tmp_pa
     rows = {row["measure"]: row["value"] for row in task.summarize([record])}
     assert rows["accuracy at 1e-6 without the witness (best-scored finalist)"] == 0.0
     assert rows["witness confirmed (correct)"] == "1 (1)"
-
-
-def test_a_record_counts_the_repairs_told_of_unused_data(tmp_path: Path) -> None:
-    policy = Policy(
-        full_by_seed=lambda seed: NO_MARKET
-    )  # solves to 160 leaving max_pies unused; repaired to 121
-    with StubServer(responder=policy) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
-        task = ModelerTask(llm, "cot")
-        run_evaluation(task, [problem(BEST)], tmp_path / "cot", progress=False)
-    (record,) = [json.loads(line) for line in (tmp_path / "cot" / "results.jsonl").read_text().splitlines()]
-    assert (record["unused_data_repairs"], record["correct_1e-6"]) == (1, True)
-    rows = {row["measure"]: row["value"] for row in task.summarize([record])}
-    assert rows["items with a repair told of unused data (correct)"] == "1 (1)"

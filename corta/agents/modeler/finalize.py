@@ -1,12 +1,10 @@
-"""Compile and solve finalists; a finalist that fails, or solves while leaving data unused, gets a sampled repair told
-what is wrong."""
+"""Compile and solve finalists; a finalist that fails gets a sampled repair told what is wrong."""
 
 from corta.agents.modeler.name_mending import mended
 from corta.agents.modeler.policy import repair_level
 from corta.agents.modeler.tree import Node, SearchTree
 from corta.errors import ModelError
 from corta.models.llm import LLM
-from corta.solvers.optmodel.checks import is_unused_data_finding
 from corta.solvers.optmodel.explain import conflicting_constraints
 from corta.solvers.optmodel.instance import ExpandedModel, expand
 from corta.solvers.optmodel.levels import to_ir
@@ -42,22 +40,14 @@ def solved(node: Node) -> bool:
     return node.status in ("optimal", "time_limit") and node.objective is not None
 
 
-def defect_to_repair(node: Node) -> str | None:
-    """What a finalist's repair is told: why it does not solve, else the data it leaves unused (a solved model with a
-    rule dropped); None when it needs no repair."""
-    if not solved(node):
-        return node.error or "it does not solve"
-    return next((finding for finding in node.findings if is_unused_data_finding(finding)), None)
-
-
 def repair_node(
-    llm: LLM, question: str, tree: SearchTree, node: Node, defect: str, seed: int, time_limit_s: float
+    llm: LLM, question: str, tree: SearchTree, node: Node, seed: int, time_limit_s: float
 ) -> Node | None:
     """Ask for the level at fault again, told the defect; the repaired node is added to the tree and solved."""
     level = "L3" if node.level in ("L3", "repair") else node.level
     kept_levels = ("sets", "parameters", "variables") if level == "L3" else ()
     parent = {key: node.partial[key] for key in kept_levels}
-    reply, error = repair_level(llm, question, node.partial, level, defect, seed)
+    reply, error = repair_level(llm, question, node.partial, level, node.error or "it does not solve", seed)
     if reply is None:
         tree.add(node, "repair", node.partial, error=error)
         return None

@@ -4,7 +4,7 @@ import random
 from collections import Counter
 from dataclasses import asdict, dataclass
 
-from corta.agents.modeler.finalize import defect_to_repair, repair_node, solve_node, solved
+from corta.agents.modeler.finalize import repair_node, solve_node, solved
 from corta.agents.modeler.methods import SearchSettings
 from corta.agents.modeler.name_mending import mended
 from corta.agents.modeler.policy import propose
@@ -74,26 +74,22 @@ class ModelerNodes:
         }
 
     def finalize(self, state: ModelerState) -> ModelerState:
-        """Solve every finalist; one that fails, or solves leaving data unused, gets a sampled repair told its defect.
-        The repair takes the finalist's place, unless it broke a model that solved."""
+        """Solve every finalist; one that fails gets a sampled repair told its defect (the repair joins the finalists)."""
         settings, tree = state["settings"], state["tree"]
         finalists: list[int] = []
         for offset, node_id in enumerate(state["frontier"]):
             node = tree.nodes[node_id]
             solve_node(node, state["time_limit_s"])
             for round_number in range(settings.repair):
-                defect = defect_to_repair(node)
-                if defect is None:
+                if solved(node):
                     break
                 repaired = repair_node(
-                    self.llm, state["question"], tree, node, defect, state["seed"] + 500 + 10 * offset + round_number,
+                    self.llm, state["question"], tree, node, state["seed"] + 500 + 10 * offset + round_number,
                     state["time_limit_s"],
                 )  # fmt: skip
                 if repaired is None:
                     break
                 score_nodes(state["question"], [repaired], self.prm if settings.pruning == "prm" else None)
-                if solved(node) and not solved(repaired):
-                    break
                 node = repaired
             finalists.append(node.id)
         return {"finalists": finalists}

@@ -130,18 +130,10 @@ def compile_findings(partial: dict[str, Any]) -> list[str]:
     return []
 
 
-_UNUSED_DATA = "never used: a rule or a cost that needs it is missing"
-
-
 def unused_data_finding(names: list[str]) -> str:
     """One sentence naming the data no expression uses (the first three names)."""
     shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    return f"the data {shown} {'is' if len(names) == 1 else 'are'} {_UNUSED_DATA}"
-
-
-def is_unused_data_finding(finding: str) -> bool:
-    """Whether a finding is `unused_data_finding`'s sentence."""
-    return finding.startswith("the data ") and finding.endswith(_UNUSED_DATA)
+    return f"the data {shown} {'is' if len(names) == 1 else 'are'} never used: a rule or a cost that needs it is missing"
 
 
 def check_factor(findings: list[str]) -> float:

@@ -225,26 +225,6 @@ def test_an_infeasible_finalist_is_repaired_from_the_named_conflict(policy: Poli
     assert result.policy_calls == 2
 
 
-def test_a_solved_model_that_leaves_data_unused_is_repaired_told_which(policy: Policy) -> None:
-    policy.full_by_seed = lambda seed: NO_MARKET  # solves to 160; max_pies is declared and never used
-    with StubServer(responder=policy) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
-        result = solve_problem(QUESTION, llm, "cot")
-    (repair,) = [prompt for prompt in policy.prompts if "has a defect" in prompt]
-    assert "the data max_pies is never used" in repair
-    assert (result.objective, result.policy_calls) == (pytest.approx(BEST), 2)
-
-
-def test_a_repair_that_breaks_a_solved_model_does_not_replace_it(policy: Policy) -> None:
-    policy.full_by_seed = lambda seed: NO_MARKET
-    policy.repair = CONFLICT  # the repair adds the market rule and an impossible one
-    with StubServer(responder=policy) as server:
-        llm = LLM(Endpoint(base_url=server.base_url, model=server.model, engine="url"))
-        result = solve_problem(QUESTION, llm, "cot")
-    assert (result.status, result.objective, result.policy_calls) == ("optimal", pytest.approx(160), 2)
-    assert [node["status"] for node in result.tree if node["level"] == "repair"] == ["infeasible"]
-
-
 def test_an_infeasible_model_is_reported_with_its_conflict(policy: Policy) -> None:
     policy.full_by_seed = lambda seed: CONFLICT
     policy.repair = CONFLICT
